@@ -1,0 +1,224 @@
+"""Agreement among any number of coders, missing ratings allowed.
+
+Written from Fleiss (1971) and Gwet (2014, *Handbook of Inter-Rater
+Reliability*, 4th ed., ch. 2 and 5), with ``r_ik`` the number of coders who put
+unit ``i`` in category ``k`` and ``r_i`` the number of coders who rated unit ``i``:
+
+* observed agreement, over the ``n2`` units rated at least twice:
+  ``pa = mean_i sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))``
+* category shares, over all ``n`` units rated at least once:
+  ``pi_k = mean_i r_ik / r_i``
+* chance agreement: Fleiss ``sum_k pi_k**2``; Gwet AC1
+  ``sum_k pi_k (1 - pi_k) / (q - 1)``; Brennan-Prediger ``1 / q``
+
+With complete data this is exactly Fleiss' kappa; with missing ratings it is
+Gwet's extension. Units nobody rated are ignored.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._common import (
+    Statistic,
+    as_matrix,
+    check_n_categories,
+    counts_matrix,
+    fmt,
+    undefined,
+)
+from .two_coders import _kappa, _percent, _table
+
+
+def _core(counts: np.ndarray, cats: list, name: str) -> tuple[dict, Statistic | None]:
+    """Observed agreement and category shares; an undefined Statistic when no unit is pairable."""
+    r = counts.sum(axis=1)
+    rated = r >= 1
+    counts, r = counts[rated], r[rated]
+    multi = r >= 2
+    details: dict = {
+        "n_units": int(rated.sum()),
+        "n_units_used": int(multi.sum()),
+        "categories": list(cats),
+    }
+    if not multi.any():
+        return details, undefined(name, "no unit was rated by two or more coders", **details)
+    cm, rm = counts[multi], r[multi]
+    pa = float(((cm * (cm - 1.0)).sum(axis=1) / (rm * (rm - 1.0))).mean())
+    pi = (counts / r[:, None]).mean(axis=0)
+    details.update(pa=pa, category_shares={c: float(v) for c, v in zip(cats, pi)})
+    return {"details": details, "pa": pa, "pi": pi, "cm": cm, "rm": rm}, None
+
+
+def _finish(name: str, pa: float, pe: float, details: dict, reason: str) -> Statistic:
+    details = {**details, "pe": pe}
+    if 1.0 - pe <= 1e-12:
+        return undefined(name, reason, **details)
+    return Statistic(name, (pa - pe) / (1.0 - pe), None, details)
+
+
+def _check_counts(counts: Any) -> np.ndarray:
+    try:
+        c = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("counts must be a units × categories table of non-negative counts") from None
+    if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
+        raise ValueError(f"empty input or wrong shape: counts must be units × categories, got {c.shape}")
+    if not np.isfinite(c).all() or (c < 0).any():
+        raise ValueError("counts must be finite and non-negative")
+    return c
+
+
+def fleiss_kappa_from_counts(counts: Any, categories: Sequence | None = None) -> Statistic:
+    """Fleiss' kappa from a units × categories table of how many coders chose each category.
+
+    ``details["per_category"]`` holds Fleiss' category-specific kappas
+    ``1 - mean_i[r_ik (r_i - r_ik) / (r_i (r_i - 1))] / (pi_k (1 - pi_k))``
+    (NaN for a category used by nobody or by everybody).
+    """
+    c = _check_counts(counts)
+    cats = list(categories) if categories is not None else list(range(c.shape[1]))
+    if len(cats) != c.shape[1]:
+        raise ValueError(f"{len(cats)} categories given for a table with {c.shape[1]} columns")
+    name = "fleiss_kappa"
+    core, bad = _core(c, cats, name)
+    if bad is not None:
+        return bad
+    pi, cm, rm = core["pi"], core["cm"], core["rm"]
+    spread = pi * (1.0 - pi)
+    disagree = (cm * (rm[:, None] - cm) / (rm * (rm - 1.0))[:, None]).mean(axis=0)
+    safe = np.where(spread > 0, spread, 1.0)
+    per = np.where(spread > 0, 1.0 - disagree / safe, np.nan)
+    details = {**core["details"], "per_category": {k: float(v) for k, v in zip(cats, per)}}
+    r_all = c.sum(axis=1)
+    m = r_all[r_all > 0]
+    total_spread = float(spread.sum())
+    if total_spread > 0 and len(m) and (m == m[0]).all() and m[0] >= 2:
+        # Fleiss, Nee & Landis (1979): standard error under the null of chance agreement,
+        # defined for complete data (every unit rated by the same number of coders).
+        n_units, r = float(len(m)), float(m[0])
+        var = (total_spread**2 - float((spread * ((1.0 - pi) - pi)).sum())) * 2.0 / (
+            n_units * r * (r - 1.0) * total_spread**2
+        )
+        details["z"] = (core["pa"] - float((pi * pi).sum())) / (1.0 - float((pi * pi).sum())) / var**0.5
+    used = [k for k, v in zip(cats, pi) if v > 0]
+    reason = (
+        f"no variation: every rating is {fmt(used[0])} (expected agreement is 1)"
+        if len(used) == 1
+        else "expected agreement is 1"
+    )
+    return _finish(name, core["pa"], float((pi * pi).sum()), details, reason)
+
+
+def fleiss_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
+    """Fleiss' kappa for a units × coders table (None/NaN = not rated; Gwet's extension)."""
+    matrix, coders = as_matrix(ratings)
+    counts, cats = counts_matrix(matrix, categories)
+    stat = fleiss_kappa_from_counts(counts, cats)
+    return Statistic(stat.name, stat.value, stat.reason, {**stat.details, "n_coders": len(coders)})
+
+
+def _uniform_model(ratings: Any, name: str, n_categories: int | None, categories: Sequence | None) -> Statistic:
+    matrix, coders = as_matrix(ratings)
+    counts, cats = counts_matrix(matrix, categories)
+    used = int((counts.sum(axis=0) > 0).sum())
+    if n_categories is None and categories is not None:
+        n_categories = max(2, len(cats))
+    q = check_n_categories(n_categories, used)
+    core, bad = _core(counts, cats, name)
+    if bad is not None:
+        return bad
+    details = {**core["details"], "n_coders": len(coders), "n_categories": q}
+    pi = core["pi"]
+    pe = float((pi * (1.0 - pi)).sum()) / (q - 1.0) if name == "gwet_ac1" else 1.0 / q
+    return _finish(name, core["pa"], pe, details, "expected agreement is 1")
+
+
+def gwet_ac1_multi(
+    ratings: Any, n_categories: int | None = None, categories: Sequence | None = None
+) -> Statistic:
+    """Gwet's AC1 for any number of coders (units × coders, missing allowed).
+
+    q is ``n_categories``, else ``len(categories)``, else the number of observed
+    categories, and at least 2.
+    """
+    return _uniform_model(ratings, "gwet_ac1", n_categories, categories)
+
+
+def brennan_prediger_multi(
+    ratings: Any, n_categories: int | None = None, categories: Sequence | None = None
+) -> Statistic:
+    """Brennan-Prediger (Randolph's free-marginal) kappa for any number of coders."""
+    return _uniform_model(ratings, "brennan_prediger", n_categories, categories)
+
+
+def conger_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
+    """Conger's (1980) kappa, with Gwet's treatment of missing ratings.
+
+    Observed agreement as for Fleiss; chance agreement
+    ``sum_k (mean_g p_gk ** 2 - var_g(p_gk) / r)`` where ``p_gk`` is the share of
+    the units coder ``g`` rated that went to category ``k``, the variance is the
+    unbiased one over the ``r`` coders who rated anything.
+    """
+    matrix, coders = as_matrix(ratings)
+    counts, cats = counts_matrix(matrix, categories)
+    name = "conger_kappa"
+    core, bad = _core(counts, cats, name)
+    if bad is not None:
+        return bad
+    index = {k: i for i, k in enumerate(cats)}
+    shares = []
+    for g in range(matrix.shape[1]):
+        col = [x for x in matrix[:, g] if x is not None]
+        if col:
+            row = np.zeros(len(cats))
+            for x in col:
+                row[index[x]] += 1
+            shares.append(row / len(col))
+    p = np.array(shares)
+    r = float(len(shares))
+    variance = p.var(axis=0, ddof=1) if r > 1 else np.zeros(len(cats))
+    pe = float((p.mean(axis=0) ** 2 - variance / r).sum())
+    details = {**core["details"], "n_coders": len(coders), "n_coders_used": int(r)}
+    return _finish(name, core["pa"], pe, details, "expected agreement is 1")
+
+
+def _pairwise(ratings: Any, name: str, stat) -> Statistic:
+    matrix, coders = as_matrix(ratings)
+    if matrix.shape[1] < 2:
+        raise ValueError(f"need at least two coders; the ratings table has {matrix.shape[1]} column")
+    pairs, values = [], []
+    for i, j in combinations(range(matrix.shape[1]), 2):
+        s = stat(*_table(matrix[:, i], matrix[:, j]))
+        pairs.append({"coders": [coders[i], coders[j]], "value": s.value, "reason": s.reason,
+                      "n_units": s.details.get("n_units", 0)})
+        if s.defined:
+            values.append(s.value)
+    details = {"n_coders": len(coders), "pairs": pairs, "n_pairs_defined": len(values)}
+    if not values:
+        return undefined(name, f"undefined for every pair of coders ({pairs[0]['reason']})", **details)
+    return Statistic(name, float(np.mean(values)), None, details)
+
+
+def percent_agreement_multi(ratings: Any) -> Statistic:
+    """Mean over coder pairs of the pairwise percent agreement (pairs with no shared unit skipped)."""
+    return _pairwise(ratings, "percent_agreement", _percent)
+
+
+def light_kappa(ratings: Any) -> Statistic:
+    """Light's kappa: the mean of Cohen's kappa over all coder pairs (undefined pairs skipped)."""
+    return _pairwise(ratings, "light_kappa", lambda t, c, d: _kappa(t, c, d, None))
+
+
+__all__ = [
+    "brennan_prediger_multi",
+    "conger_kappa",
+    "fleiss_kappa",
+    "fleiss_kappa_from_counts",
+    "gwet_ac1_multi",
+    "light_kappa",
+    "percent_agreement_multi",
+]

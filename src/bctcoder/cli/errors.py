@@ -1,0 +1,35 @@
+"""Turning library errors into one clean line and a non-zero exit."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from bctcoder.errors import BctcoderError
+
+err_console = Console(stderr=True)
+
+
+def friendly(func: Callable) -> Callable:
+    """Decorate a command so user errors print ``Error: ...`` and exit 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BctcoderError as exc:
+            err_console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", exc)).splitlines()[0]
+            err_console.print(f"[red]Error:[/red] database error: {detail}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err_console.print("Interrupted: the project was left as it was before this command.")
+            raise typer.Exit(130) from None
+
+    return wrapper

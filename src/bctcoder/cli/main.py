@@ -1,0 +1,163 @@
+"""The ``bctcoder`` command line: a thin layer over :class:`bctcoder.project.Project`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bctcoder import __version__
+from bctcoder.cli import imports, taxonomy_cmd
+from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.errors import friendly
+from bctcoder.cli.output import Format, emit, emit_object, flatten
+from bctcoder.project import Project
+from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY
+
+app = typer.Typer(
+    help="bctcoder: code interview transcripts against the Behaviour Change Technique Taxonomy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(imports.app, name="import")
+app.add_typer(taxonomy_cmd.app, name="taxonomy")
+app.add_typer(taxonomy_cmd.codes_app, name="codes")
+export_app = typer.Typer(help="Export codings and other data.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+codings_app = typer.Typer(help="List, add, change and delete codings.", no_args_is_help=True)
+app.add_typer(codings_app, name="codings")
+console = Console()
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bctcoder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
+    """bctcoder: code interview transcripts against the Behaviour Change Technique Taxonomy."""
+
+
+@app.command()
+@friendly
+def init(path: str = typer.Argument(..., help="New project file (e.g. study.bctcoder) or database URL."),
+         taxonomy: str = typer.Option(DEFAULT_TAXONOMY, help="bcttv1, or bcttv1+relational (BCTTv1 + group 17)."),
+         ) -> None:
+    """Create a new project."""
+    with Project.create(path, taxonomy=taxonomy) as p:
+        info = p.info()
+    console.print(f"Created {path} with taxonomy {taxonomy} ({info['techniques']} techniques).", highlight=False)
+
+
+@app.command()
+@friendly
+def info(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Show what a project holds: taxonomy, cases, documents, codings."""
+    with open_project(project) as p:
+        emit_object(p.info(), format)
+
+
+@app.command()
+@friendly
+def cases(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List cases with their role and attributes."""
+    with open_project(project) as p:
+        frame = p.cases()
+    emit(frame.astype(object).where(frame.notna(), None).to_dict("records"), format)
+
+
+@app.command()
+@friendly
+def documents(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List documents (transcripts) with case, role, size, turns and codings."""
+    with open_project(project) as p:
+        rows = p.documents().to_dict("records")
+    emit(rows, format, columns=["document", "case", "role", "format", "layout", "words", "turns", "codings"]
+         if format == Format.table else None)
+
+
+@app.command()
+@friendly
+def events(project: str = ProjectArg, limit: int = typer.Option(50, help="How many (newest first)."),
+           format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Show the event log (who changed what, when)."""
+    with open_project(project) as p:
+        emit(p.events(limit=limit), format)
+
+
+@codings_app.command("list")
+@friendly
+def codings_list(project: str = ProjectArg,
+                 coder: Optional[list[str]] = typer.Option(None, help="Only these coders (repeat or comma-separate)."),
+                 document: Optional[list[str]] = typer.Option(None, help="Only these documents."),
+                 code: Optional[list[str]] = typer.Option(None, help="Only these codes."),
+                 origin: Optional[list[str]] = typer.Option(None, help="Only these origins."),
+                 format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List codings with their quotes."""
+    with open_project(project) as p:
+        frame = p.codings(coders=flatten(coder) if coder else None, documents=flatten(document) if document else None,
+                          codes=flatten(code) if code else None, origins=flatten(origin) if origin else None)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    emit(rows, format, columns=["id", "document", "code", "coder", "origin", "start", "end", "quote"]
+         if format == Format.table else None)
+
+
+@codings_app.command("add")
+@friendly
+def codings_add(project: str = ProjectArg, document: str = typer.Argument(...), start: int = typer.Argument(...),
+                end: int = typer.Argument(...), code: str = typer.Argument(..., help="Technique number or code label"),
+                coder: Optional[str] = typer.Option(None, help="Coder name (default: your user name)."),
+                memo: Optional[str] = typer.Option(None), exemplar: bool = typer.Option(False, "--exemplar"),
+                format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Code text[start:end] of a document (offsets in characters from 0)."""
+    with open_project(project) as p:
+        emit_object(p.add_coding(document, start, end, code, coder=coder, memo=memo, exemplar=exemplar), format)
+
+
+@codings_app.command("delete")
+@friendly
+def codings_delete(project: str = ProjectArg, coding_id: int = typer.Argument(...)) -> None:
+    """Delete a coding (the event log keeps a copy)."""
+    with open_project(project) as p:
+        p.delete_coding(coding_id)
+    console.print(f"Deleted coding {coding_id}.")
+
+
+@export_app.command("codings")
+@friendly
+def export_codings(project: str = ProjectArg,
+                   file: Optional[Path] = typer.Argument(None, help="CSV file to write (default: standard output)."),
+                   coder: Optional[list[str]] = typer.Option(None, help="Only these coders."),
+                   origin: Optional[list[str]] = typer.Option(None, help="Only these origins.")) -> None:
+    """Export codings as CSV (re-importable with 'bctcoder import codings')."""
+    with open_project(project) as p:
+        text = p.export_codings(None, coders=flatten(coder) if coder else None,
+                                origins=flatten(origin) if origin else None)
+    if file is None:
+        print(text, end="")
+    else:
+        tmp = file.with_name(file.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(file)
+        Console(stderr=True).print(f"Wrote {text.count(chr(10)) - 1} codings to {file}")
+
+
+@app.command()
+@friendly
+def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build the demo project in."),
+         force: bool = typer.Option(False, help="Replace an existing demo project in that folder.")) -> None:
+    """Build the fictional demo study (cases, transcripts, two coders) and show what it holds."""
+    from bctcoder.demo.build import build_demo
+
+    result = build_demo(out, force=force)
+    console.print(result["summary"], highlight=False, soft_wrap=True)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

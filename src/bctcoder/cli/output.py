@@ -1,0 +1,93 @@
+"""Rendering plain rows as a table, CSV or JSON for the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from enum import Enum
+from typing import Any, Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+
+class Format(str, Enum):
+    """Output formats for tabular commands."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """CSV text with a header (lists become '; '-joined text)."""
+    columns = columns or (list(rows[0]) if rows else [])
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else _clean(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def emit(rows: list[dict[str, Any]], fmt: Format, *, columns: list[str] | None = None, title: str | None = None,
+         console: Console | None = None) -> None:
+    """Print rows in the chosen format to standard output."""
+    console = console or Console()
+    if fmt == Format.json:
+        data = [{k: _clean(v) for k, v in row.items()} for row in rows]
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt == Format.csv:
+        print(rows_to_csv(rows, columns), end="")
+        return
+    columns = columns or (list(rows[0]) if rows else [])
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(str(col), overflow="fold")
+    for row in rows:
+        table.add_row(*[_cell(row.get(c)) for c in columns])
+    console.print(table)
+    if not rows:
+        console.print("(none)")
+
+
+def _cell(value: Any) -> str:
+    value = _clean(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def emit_object(obj: dict[str, Any], fmt: Format, console: Console | None = None) -> None:
+    """Print one result object (JSON, or key: value lines)."""
+    if fmt == Format.json:
+        print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+        return
+    console = console or Console()
+    for key, value in obj.items():
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False, default=str)
+        console.print(f"[bold]{key}[/bold]: {value}", highlight=False)
+
+
+def flatten(items: Iterable[Any]) -> list[str]:
+    """Split comma-separated option values and drop blanks."""
+    out = []
+    for item in items:
+        out.extend(p.strip() for p in str(item).split(",") if p.strip())
+    return out

@@ -1,0 +1,100 @@
+"""Storing transcripts in a project: one document (+ speaker turns) per file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bctcoder.coding.events import log_event
+from bctcoder.errors import InputError
+from bctcoder.store.models import Case, Document, Turn
+
+ProgressCallback = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, name)`` after each file is read."""
+
+
+def match_case(session: Session, name: str) -> Case | None:
+    """The case whose key equals a file stem (exactly, then ignoring case)."""
+    case = session.scalar(select(Case).where(Case.key == name))
+    if case is None:
+        case = session.scalar(select(Case).where(func.lower(Case.key) == name.lower()))
+    return case
+
+
+def import_transcripts(session: Session, paths: Iterable[str | Path], user: str, *, case: str | None = None,
+                       allow_unlinked: bool = False, interviewer_labels: Iterable[str] | None = None,
+                       progress: ProgressCallback | None = None) -> dict[str, Any]:
+    """Read each file and store it as a document linked to a case.
+
+    The case is ``case`` when given (one file only), else the case whose key is
+    the file's stem. A file whose canonical text is already in the project is
+    reported as a duplicate and not stored twice. Any unreadable file aborts
+    the whole import (the caller's transaction rolls back).
+    """
+    from bctcoder.corpus.readers import read_transcript
+
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("no transcript files given", source="transcripts")
+    if case is not None and len(paths) > 1:
+        raise InputError("--case applies to one file; name files after their cases to import several",
+                         source="transcripts")
+    imported, duplicates = [], []
+    for i, path in enumerate(paths, start=1):
+        if not path.is_file():
+            raise InputError("no such file", source=str(path))
+        transcript = read_transcript(path, interviewer_labels=interviewer_labels)
+        name = path.stem
+        same = session.scalar(select(Document).where(Document.sha256 == transcript.sha256))
+        if same is not None:
+            duplicates.append({"file": str(path), "document": same.name})
+            if progress:
+                progress(i, len(paths), name)
+            continue
+        if session.scalar(select(Document.id).where(Document.name == name)) is not None:
+            raise InputError(f"a different document named {name!r} is already in the project", source=str(path))
+        case_row = None
+        if case is not None:
+            case_row = session.scalar(select(Case).where(Case.key == case))
+            if case_row is None:
+                raise InputError(f"no case {case!r} in the project (import cases first)", source=str(path))
+        else:
+            case_row = match_case(session, name)
+            if case_row is None and not allow_unlinked:
+                raise InputError(f"no case named {name!r}: name the file after its case, pass --case KEY, "
+                                 "or --unlinked", source=str(path))
+        doc = Document(name=name, case_id=case_row.id if case_row else None, text=transcript.text,
+                       sha256=transcript.sha256, source_format=transcript.source_format, source_path=str(path),
+                       layout=transcript.layout)
+        session.add(doc)
+        session.flush()
+        session.add_all(Turn(document_id=doc.id, start=t.start, end=t.end, speaker=t.speaker,
+                             is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
+        log_event(session, user, "document.import", document=name, file=str(path), sha256=transcript.sha256,
+                  case=case_row.key if case_row else None, turns=len(transcript.turns))
+        imported.append({"document": name, "case": case_row.key if case_row else None,
+                         "format": transcript.source_format, "layout": transcript.layout,
+                         "characters": len(transcript.text), "turns": len(transcript.turns)})
+        if progress:
+            progress(i, len(paths), name)
+    session.flush()
+    return {"imported": imported, "duplicates": duplicates}
+
+
+def document_rows(session: Session) -> list[dict[str, Any]]:
+    """One dict per document: name, case, role, format, characters, turns, codings."""
+    from bctcoder.store.models import Coding
+
+    out = []
+    for doc in session.scalars(select(Document).order_by(Document.name)):
+        case = session.get(Case, doc.case_id) if doc.case_id else None
+        n_turns = session.scalar(select(func.count()).select_from(Turn).where(Turn.document_id == doc.id))
+        n_codings = session.scalar(select(func.count()).select_from(Coding).where(Coding.document_id == doc.id))
+        out.append({"document": doc.name, "case": case.key if case else None, "role": case.role if case else None,
+                    "format": doc.source_format, "layout": doc.layout, "characters": len(doc.text),
+                    "words": len(doc.text.split()), "turns": n_turns, "codings": n_codings,
+                    "sha256": doc.sha256})
+    return out

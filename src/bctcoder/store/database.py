@@ -1,0 +1,125 @@
+"""Engines, sessions and migrations for a project database.
+
+A project lives in one SQLite file by default, or behind any SQLAlchemy URL
+(PostgreSQL included). Migrations are Alembic's; before upgrading an existing
+SQLite file we copy it next to itself so a failed migration loses nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from bctcoder.errors import ProjectError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def to_url(path_or_url: str | Path) -> str:
+    """Turn a file path or a SQLAlchemy URL into a URL string."""
+    text = str(path_or_url)
+    if "://" in text:
+        try:
+            make_url(text)
+        except ArgumentError as exc:
+            raise ProjectError(f"{text}: not a valid database URL ({exc})") from None
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
+    # so SAVEPOINTs and transactional DDL work (SQLAlchemy's documented recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin_sqlite(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite connections get foreign keys and a busy timeout."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config pointing at the packaged migrations and at ``engine``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration revision shipped with this version of bctcoder."""
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision a database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def backup_file(path: Path, revision: str | None) -> Path:
+    """Copy a SQLite project file aside before a migration; returns the copy's path."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{revision or 'empty'}.{stamp}.bak")
+    shutil.copy2(path, target)
+    return target
+
+
+def migrate_if_needed(engine: Engine, url: str) -> Path | None:
+    """Upgrade an existing project to the current schema, backing the file up first.
+
+    Returns the backup's path when a migration ran on a SQLite file.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise ProjectError(
+            f"{url}: the project's schema ({current}) is newer than this bctcoder knows; upgrade bctcoder"
+        )
+    backup = None
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        backup = backup_file(path, current)
+    upgrade(engine)
+    return backup
