@@ -140,13 +140,13 @@ def as_matrix(ratings: Any) -> tuple[np.ndarray, list]:
         raise ValueError(
             "ratings must be a rectangular units × coders table (every row the same length)"
         ) from None
+    if arr.size == 0:
+        raise ValueError(f"empty input: ratings table has shape {arr.shape} (units × coders)")
     if arr.ndim != 2:
         raise ValueError(
             "ratings must be a units × coders table (a list of rows, one rating per coder; "
             f"got an array with {arr.ndim} dimension(s))"
         )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"empty input: ratings table has shape {arr.shape} (units × coders)")
     out = np.empty(arr.shape, dtype=object)
     for idx, x in np.ndenumerate(arr):
         out[idx] = None if is_missing(x) else check_hashable(plain(x))

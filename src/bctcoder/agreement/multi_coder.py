@@ -83,6 +83,10 @@ def fleiss_kappa_from_counts(counts: Any, categories: Sequence | None = None) ->
     cats = list(categories) if categories is not None else list(range(c.shape[1]))
     if len(cats) != c.shape[1]:
         raise ValueError(f"{len(cats)} categories given for a table with {c.shape[1]} columns")
+    return _fleiss(c, cats)
+
+
+def _fleiss(c: np.ndarray, cats: list) -> Statistic:
     name = "fleiss_kappa"
     core, bad = _core(c, cats, name)
     if bad is not None:
@@ -93,6 +97,7 @@ def fleiss_kappa_from_counts(counts: Any, categories: Sequence | None = None) ->
     safe = np.where(spread > 0, spread, 1.0)
     per = np.where(spread > 0, 1.0 - disagree / safe, np.nan)
     details = {**core["details"], "per_category": {k: float(v) for k, v in zip(cats, per)}}
+    pe = float((pi * pi).sum())
     r_all = c.sum(axis=1)
     m = r_all[r_all > 0]
     total_spread = float(spread.sum())
@@ -103,21 +108,22 @@ def fleiss_kappa_from_counts(counts: Any, categories: Sequence | None = None) ->
         var = (total_spread**2 - float((spread * ((1.0 - pi) - pi)).sum())) * 2.0 / (
             n_units * r * (r - 1.0) * total_spread**2
         )
-        details["z"] = (core["pa"] - float((pi * pi).sum())) / (1.0 - float((pi * pi).sum())) / var**0.5
+        if var > 0:
+            details["z"] = (core["pa"] - pe) / (1.0 - pe) / var**0.5
     used = [k for k, v in zip(cats, pi) if v > 0]
     reason = (
         f"no variation: every rating is {fmt(used[0])} (expected agreement is 1)"
         if len(used) == 1
         else "expected agreement is 1"
     )
-    return _finish(name, core["pa"], float((pi * pi).sum()), details, reason)
+    return _finish(name, core["pa"], pe, details, reason)
 
 
 def fleiss_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
     """Fleiss' kappa for a units × coders table (None/NaN = not rated; Gwet's extension)."""
     matrix, coders = as_matrix(ratings)
     counts, cats = counts_matrix(matrix, categories)
-    stat = fleiss_kappa_from_counts(counts, cats)
+    stat = _fleiss(counts, cats)
     return Statistic(stat.name, stat.value, stat.reason, {**stat.details, "n_coders": len(coders)})
 
 

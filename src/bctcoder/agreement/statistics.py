@@ -77,12 +77,12 @@ def all_statistics(
         out["gwet_ac1"] = gwet_ac1(a, b, q)
         out["scott_pi"] = scott_pi(a, b)
     else:
-        out["percent_agreement"] = percent_agreement_multi(matrix)
-        out["fleiss_kappa"] = fleiss_kappa(matrix, categories)
-        out["gwet_ac1"] = gwet_ac1_multi(matrix, q, categories)
-        out["brennan_prediger"] = brennan_prediger_multi(matrix, q, categories)
+        out["percent_agreement"] = percent_agreement_multi(ratings)
+        out["fleiss_kappa"] = fleiss_kappa(ratings, categories)
+        out["gwet_ac1"] = gwet_ac1_multi(ratings, q, categories)
+        out["brennan_prediger"] = brennan_prediger_multi(ratings, q, categories)
     out["krippendorff_alpha"] = krippendorff_alpha(
-        matrix, level, categories if level == "ordinal" else None
+        ratings, level, categories if level == "ordinal" else None
     )
     return out
 

@@ -91,11 +91,15 @@ def _check_table(table: Any, shape: tuple | None = None) -> np.ndarray:
     return t
 
 
-def _base(t: np.ndarray, cats: list, dropped: int) -> tuple[float, np.ndarray, np.ndarray, dict]:
+def _base(t: np.ndarray, cats: list, dropped: int) -> tuple[float, float, np.ndarray, np.ndarray, dict]:
+    """Total, observed agreement and the two margins as proportions.
+
+    Sums are taken over the counts before dividing so that integer tables give
+    exact values (perfect agreement is exactly 1.0).
+    """
     n = float(t.sum())
-    p = t / n
     details = {"n_units": _num(n), "n_dropped": dropped, "categories": list(cats)}
-    return n, p, p.sum(axis=1), details
+    return n, float(np.trace(t)) / n, t.sum(axis=1) / n, t.sum(axis=0) / n, details
 
 
 def _single_category_reason(r: np.ndarray, c: np.ndarray, cats: list, what: str) -> str:
@@ -126,11 +130,12 @@ def _kappa(t: np.ndarray, cats: list, dropped: int, weights: str | None) -> Stat
     w = _weight_matrix(len(cats), weights)
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
-    n, p, r, details = _base(t, cats, dropped)
-    c = p.sum(axis=0)
+    n, po, r, c, details = _base(t, cats, dropped)
     details["weights"] = weights
-    po = float((w * p).sum())
-    pe = float((w * np.outer(r, c)).sum())
+    if weights is not None:
+        po = float((w * t).sum()) / n
+    rows, cols = t.sum(axis=1), t.sum(axis=0)
+    pe = float((w * np.outer(rows, cols)).sum()) / (n * n)
     reason = _single_category_reason(r, c, cats, "expected agreement")
     return _chance_corrected(name, po, pe, details, reason)
 
@@ -139,42 +144,41 @@ def _percent(t: np.ndarray, cats: list, dropped: int) -> Statistic:
     name = "percent_agreement"
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
-    n, p, _, details = _base(t, cats, dropped)
+    n, po, _, _, details = _base(t, cats, dropped)
     details["agreements"] = _num(np.trace(t))
-    return Statistic(name, float(np.trace(p)), None, details)
+    return Statistic(name, po, None, details)
 
 
 def _scott(t: np.ndarray, cats: list, dropped: int) -> Statistic:
     name = "scott_pi"
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
-    n, p, r, details = _base(t, cats, dropped)
-    c = p.sum(axis=0)
-    pi = (r + c) / 2.0
+    n, po, r, c, details = _base(t, cats, dropped)
+    pooled = t.sum(axis=1) + t.sum(axis=0)
+    pe = float((pooled * pooled).sum()) / (4.0 * n * n)
     reason = _single_category_reason(r, c, cats, "expected agreement")
-    return _chance_corrected(name, float(np.trace(p)), float((pi * pi).sum()), details, reason)
+    return _chance_corrected(name, po, pe, details, reason)
 
 
 def _ac1(t: np.ndarray, cats: list, dropped: int, n_categories: int | None) -> Statistic:
     name = "gwet_ac1"
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
-    n, p, r, details = _base(t, cats, dropped)
-    pi = (r + p.sum(axis=0)) / 2.0
+    n, po, r, c, details = _base(t, cats, dropped)
+    pi = (r + c) / 2.0
     q = check_n_categories(n_categories, int((pi > 0).sum()))
     details["n_categories"] = q
     pe = float((pi * (1.0 - pi)).sum()) / (q - 1.0)
-    return _chance_corrected(name, float(np.trace(p)), pe, details, "expected agreement is 1")
+    return _chance_corrected(name, po, pe, details, "expected agreement is 1")
 
 
 def _bp(t: np.ndarray, cats: list, dropped: int, n_categories: int | None, name: str) -> Statistic:
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
-    n, p, r, details = _base(t, cats, dropped)
-    used = int(((r + p.sum(axis=0)) > 0).sum())
-    q = check_n_categories(n_categories, used)
+    n, po, r, c, details = _base(t, cats, dropped)
+    q = check_n_categories(n_categories, int(((r + c) > 0).sum()))
     details["n_categories"] = q
-    return _chance_corrected(name, float(np.trace(p)), 1.0 / q, details, "expected agreement is 1")
+    return _chance_corrected(name, po, 1.0 / q, details, "expected agreement is 1")
 
 
 # --------------------------------------------------------------------------- public API

@@ -98,6 +98,7 @@ def update_coding(session: Session, user: str, coding_id: int, **changes: Any) -
     check_origin_confidence(coding.origin, coding.confidence)
     coding.updated_at = utcnow()
     session.flush()
+    session.refresh(coding)
     after = coding_dict(session, coding)
     changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k] and k != "updated_at"}
     log_event(session, user, "coding.update", coding=coding.id, changes=changed)

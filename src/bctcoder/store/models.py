@@ -139,6 +139,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(50))
+    memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     values: Mapped[list[CaseValue]] = relationship(back_populates="case", cascade="all, delete-orphan")
 
@@ -198,6 +199,7 @@ class Document(Base):
     source_format: Mapped[str] = mapped_column(String(20))
     source_path: Mapped[str | None] = mapped_column(Text)
     layout: Mapped[str | None] = mapped_column(String(40))
+    memo: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     case: Mapped[Case | None] = relationship()
     turns: Mapped[list[Turn]] = relationship(
