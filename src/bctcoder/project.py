@@ -24,6 +24,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bctcoder import __version__
+from bctcoder.analysis.api import AnalysisMixin
 from bctcoder.coding import csv_io
 from bctcoder.coding import service as coding_service
 from bctcoder.coding.events import event_rows, log_event
@@ -45,8 +46,12 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Project:
-    """A bctcoder project: taxonomy, cases, transcripts and codings in one database."""
+class Project(AnalysisMixin):
+    """A bctcoder project: taxonomy, cases, transcripts and codings in one database.
+
+    Analyses (Table 1, Table 2, summary, fit, coverage, matrix, dyads, quotes,
+    comparison, case selection, reports) come from :class:`AnalysisMixin`.
+    """
 
     def __init__(self, url: str, engine, *, user: str | None = None, backup: Path | None = None):
         self.url = url

@@ -1,0 +1,124 @@
+"""The analysis half of the Project API (mixed into :class:`bctcoder.project.Project`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from bctcoder.analysis import coverage as coverage_mod
+from bctcoder.analysis import crosscase, fit as fit_mod, quotes as quotes_mod, reference, selection, tables
+from bctcoder.analysis.evidence import Scope
+
+
+class AnalysisMixin:
+    """Tables, summaries and comparisons; every method is read-only except ``select_cases``."""
+
+    def _scope(self, coders: Iterable[str] | str | None, case_set: str | None,
+               taxonomy: str | None = None) -> Scope:
+        return Scope.of(coders, case_set, taxonomy)
+
+    def table1(self, attributes: Iterable[str] | None = None, *, case_set: str | None = None) -> dict[str, pd.DataFrame]:
+        """Sample characteristics: ``cases`` (one row per case) and ``totals`` per attribute value and role."""
+        with self.reading() as s:
+            return tables.table1(s, list(attributes) if attributes else None, self._scope(None, case_set))
+
+    def table2(self, by: str = "role", *, coders=None, case_set: str | None = None,
+               taxonomy: str | None = None) -> pd.DataFrame:
+        """Technique presence by the values of ``by`` with the category (PW only, Both, Neither...)."""
+        with self.reading() as s:
+            return tables.table2(s, by, self._scope(coders, case_set, taxonomy))[0]
+
+    def summary(self, by: str = "role", *, coders=None, case_set: str | None = None,
+                taxonomy: str | None = None) -> dict[str, Any]:
+        """The study's headline figures (supported, per value yes/only, both, neither, groups covered...)."""
+        with self.reading() as s:
+            return tables.summary(s, by, self._scope(coders, case_set, taxonomy))
+
+    def groups(self, by: str = "role", *, coders=None, case_set: str | None = None,
+               taxonomy: str | None = None) -> pd.DataFrame:
+        """Taxonomy groups ranked by the share of their techniques supported."""
+        with self.reading() as s:
+            return tables.groups(s, by, self._scope(coders, case_set, taxonomy))
+
+    def fit(self, by: str = "role", *, coders=None, case_set: str | None = None,
+            taxonomy: str | None = None) -> dict[str, Any]:
+        """Taxonomy fit: never-evidenced techniques, ranked groups, inductive codes, proposed extension."""
+        with self.reading() as s:
+            return fit_mod.fit(s, by, self._scope(coders, case_set, taxonomy))
+
+    def coverage(self, level: str = "document", *, coders=None, case_set: str | None = None) -> pd.DataFrame:
+        """NVivo-style coverage per document, case or role and code."""
+        with self.reading() as s:
+            return coverage_mod.coverage(s, self._scope(coders, case_set), level)
+
+    def matrix(self, *, counts: bool = False, coders=None, case_set: str | None = None,
+               taxonomy: str | None = None) -> pd.DataFrame:
+        """Case × technique matrix of presence (0/1) or quote counts."""
+        with self.reading() as s:
+            return crosscase.matrix(s, self._scope(coders, case_set, taxonomy), counts=counts)
+
+    def dyads(self, *, coders=None, case_set: str | None = None) -> list[dict[str, Any]]:
+        """Each partnership's techniques seen by both partners, the first only, the second only."""
+        with self.reading() as s:
+            return crosscase.dyads(s, self._scope(coders, case_set))
+
+    def similarity(self, *, coders=None, case_set: str | None = None) -> dict[str, Any]:
+        """Jaccard similarity between cases, with means within and between roles."""
+        with self.reading() as s:
+            return crosscase.similarity(s, self._scope(coders, case_set))
+
+    def quotes(self, codes: Iterable[str] | None = None, *, limit: int | None = 10, coders=None,
+               case_set: str | None = None) -> pd.DataFrame:
+        """Verbatim quotes per technique, exemplars first."""
+        with self.reading() as s:
+            return quotes_mod.quotes(s, self._scope(coders, case_set), codes=list(codes) if codes else None,
+                                     limit=limit)
+
+    def compare(self, reference_name: str = "marks2022", by: str = "role", *, coders=None,
+                case_set: str | None = None) -> dict[str, Any]:
+        """Compare the project's technique profile with a published one (e.g. ``marks2022``)."""
+        with self.reading() as s:
+            return reference.compare(s, reference_name, by, self._scope(coders, case_set))
+
+    def rank_documents(self, codes: Iterable[str] | None = None, group: str | None = None) -> pd.DataFrame:
+        """Transcripts ranked per role by coverage of the chosen codes or group."""
+        with self.reading() as s:
+            return selection.rank_documents(s, codes=list(codes) if codes else None, group=group)
+
+    def select_cases(self, name: str, *, top: int, codes: Iterable[str] | None = None, group: str | None = None,
+                     roles: Iterable[str] | None = None, replace: bool = False) -> dict[str, Any]:
+        """Store the top ``top`` cases per role by coverage as a named case set (usable as ``case_set=``)."""
+        with self.transaction() as s:
+            return selection.select_cases(s, self.user, name, top=top, codes=list(codes) if codes else None,
+                                          group=group, roles=roles, replace=replace)
+
+    def case_sets(self) -> list[dict[str, Any]]:
+        """Named case sets and their members."""
+        with self.reading() as s:
+            return selection.case_sets(s)
+
+    def report(self, name: str, *, coders=None, case_set: str | None = None, taxonomy: str | None = None,
+               **options: Any):
+        """Build a named report (see :data:`bctcoder.report.builders.BUILDERS`) as a Report object."""
+        from bctcoder.report.builders import build
+
+        with self.reading() as s:
+            return build(s, name, self._scope(coders, case_set, taxonomy), **options)
+
+    def write_report(self, name: str, path: str | Path, fmt: str | None = None, **options: Any) -> Path:
+        """Build a report and write it to ``path`` (format from ``fmt`` or the file's suffix)."""
+        from bctcoder.report.render import render, write_atomic
+
+        fmt = fmt or Path(path).suffix.lstrip(".").lower()
+        report = self.report(name, **options)
+        return write_atomic(path, render(report, fmt))
+
+    def write_all_reports(self, out: str | Path, *, by: str = "role", coders=None,
+                          case_set: str | None = None) -> dict[str, Any]:
+        """Write every table (CSV), one workbook (xlsx), one document (docx) and one HTML report to ``out``."""
+        from bctcoder.report.bundle import write_bundle
+
+        with self.reading() as s:
+            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set))

@@ -1,0 +1,189 @@
+"""``bctcoder report ...``, ``bctcoder compare`` and ``bctcoder select``: thin callers of the analysis API."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.errors import friendly
+from bctcoder.cli.output import Format, emit, flatten
+from bctcoder.errors import InputError
+from bctcoder.report.render import BINARY_FORMATS, render, write_atomic
+
+app = typer.Typer(help="Tables and reports: table1, table2, summary, groups, fit, coverage, matrix, dyads, "
+                       "quotes, all.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+class ReportFormat(str, Enum):
+    """Output formats of reports."""
+
+    table = "table"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+    docx = "docx"
+    html = "html"
+
+
+FormatOpt = typer.Option(ReportFormat.table, "--format", "-f", help="table, md, csv, json, xlsx, docx or html.")
+OutOpt = typer.Option(None, "--out", "-o", help="Write to this file (required for xlsx and docx).")
+ByOpt = typer.Option("role", "--by", help="Case attribute whose values are compared (role, setting, sex...).")
+CodersOpt = typer.Option(None, "--coder", help="Only these coders' codings (repeat or comma-separate).")
+SetOpt = typer.Option(None, "--set", help="Only cases in this named case set.")
+TaxOpt = typer.Option(None, "--taxonomy", help="Only techniques of this taxonomy (e.g. bcttv1).")
+
+
+def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
+    if fmt == ReportFormat.table:
+        if out is not None:
+            raise InputError("--out needs a file format (md, csv, json, xlsx, docx, html)", source="--format")
+        for table in report.tables:
+            emit(table.records(), Format.table, title=table.title, console=console)
+            for note in table.notes:
+                console.print(f"[dim]{note}[/dim]", highlight=False)
+        return
+    content = render(report, fmt.value)
+    if out is None:
+        if fmt.value in BINARY_FORMATS:
+            raise InputError(f"{fmt.value} is a binary format: give --out FILE", source="--format")
+        print(content, end="" if str(content).endswith("\n") else "\n")
+        return
+    write_atomic(out, content)
+    err.print(f"Wrote {out}")
+
+
+def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder, case_set, taxonomy=None,
+         **options) -> None:
+    with open_project(project) as p:
+        report = p.report(name, coders=flatten(coder) if coder else None, case_set=case_set, taxonomy=taxonomy,
+                          **options)
+    _show(report, fmt, out)
+
+
+@app.command("table1")
+@friendly
+def table1(project: str = ProjectArg, attributes: Optional[str] = typer.Option(
+               None, help="Comma-separated attributes to show (default: all)."),
+           set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+    """Table 1: sample characteristics by role (declined shown separately)."""
+    _run(project, "table1", format, out, None, set_, attributes=flatten([attributes]) if attributes else None)
+
+
+@app.command("table2")
+@friendly
+def table2(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
+           set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
+           out: Optional[Path] = OutOpt) -> None:
+    """Table 2: each technique evidenced by which roles (or values of --by), grouped by taxonomy group."""
+    _run(project, "table2", format, out, coder, set_, taxonomy, by=by)
+
+
+@app.command("summary")
+@friendly
+def summary(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
+            set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
+            out: Optional[Path] = OutOpt) -> None:
+    """The study's headline figures: supported, per role, both, neither, groups covered, emphasis."""
+    _run(project, "summary", format, out, coder, set_, taxonomy, by=by)
+
+
+@app.command("groups")
+@friendly
+def groups(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
+           set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
+           out: Optional[Path] = OutOpt) -> None:
+    """Taxonomy groups ranked by the share of their techniques supported."""
+    _run(project, "groups", format, out, coder, set_, taxonomy, by=by)
+
+
+@app.command("fit")
+@friendly
+def fit(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
+        set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
+        out: Optional[Path] = OutOpt) -> None:
+    """Taxonomy fit: never-evidenced techniques, ranked groups, inductive codes, proposed extension."""
+    _run(project, "fit", format, out, coder, set_, taxonomy, by=by)
+
+
+@app.command("coverage")
+@friendly
+def coverage(project: str = ProjectArg, level: str = typer.Option("document", help="document, case or role."),
+             coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
+             format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+    """Coverage (NVivo's definition): references and percent of characters coded, per code."""
+    _run(project, "coverage", format, out, coder, set_, level=level)
+
+
+@app.command("matrix")
+@friendly
+def matrix(project: str = ProjectArg, counts: bool = typer.Option(False, "--counts", help="Quote counts, not 0/1."),
+           coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt,
+           format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+    """Case × technique matrix and Jaccard similarity within and between roles."""
+    _run(project, "matrix", format, out, coder, set_, taxonomy, counts=counts)
+
+
+@app.command("dyads")
+@friendly
+def dyads(project: str = ProjectArg, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
+          format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+    """PW–SP partnerships: techniques both partners evidenced, or only one."""
+    _run(project, "dyads", format, out, coder, set_)
+
+
+@app.command("quotes")
+@friendly
+def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(None, help="Only these codes."),
+           limit: int = typer.Option(10, help="At most this many quotes per code (0 = all)."),
+           coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
+           out: Optional[Path] = OutOpt) -> None:
+    """Verbatim quotes per technique with case and role, exemplars first."""
+    _run(project, "quotes", format, out, coder, set_, codes=flatten(code) if code else None,
+         limit=limit or None)
+
+
+@app.command("all")
+@friendly
+def all_reports(project: str = ProjectArg, out: Path = typer.Option(..., "--out", "-o", help="Folder to write."),
+                by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt) -> None:
+    """Write every table (CSV), report.xlsx, report.docx, report.md and a self-contained report.html."""
+    with open_project(project) as p:
+        result = p.write_all_reports(out, by=by, coders=flatten(coder) if coder else None, case_set=set_)
+    console.print(f"Wrote {len(result['files'])} files to {result['folder']}; open {result['html']}",
+                  highlight=False, soft_wrap=True)
+
+
+def compare(project: str = ProjectArg,
+            reference: str = typer.Option("marks2022", "--reference", help="Published profile to compare with."),
+            by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
+            format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+    """Compare the project's techniques with a published study's (found in one and not the other, by group)."""
+    _run(project, "compare", format, out, coder, set_, reference_name=reference, by=by)
+
+
+def select(project: str = ProjectArg, name: str = typer.Option(..., "--name", help="Name of the case set."),
+           top: int = typer.Option(..., "--top", help="How many transcripts per role."),
+           code: Optional[list[str]] = typer.Option(None, "--code", help="Codes to rank by (repeatable)."),
+           group: Optional[str] = typer.Option(None, "--group", help="Taxonomy group to rank by (e.g. 3)."),
+           role: Optional[list[str]] = typer.Option(None, "--role", help="Only these roles."),
+           replace: bool = typer.Option(False, "--replace", help="Replace an existing set of that name."),
+           format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Select the transcripts richest in chosen codes (coverage), top N per role, as a named case set."""
+    with open_project(project) as p:
+        result = p.select_cases(name, top=top, codes=flatten(code) if code else None, group=group,
+                                roles=flatten(role) if role else None, replace=replace)
+    emit(result["ranking"].to_dict("records"), format, title=f"Case set '{name}': {', '.join(result['cases'])}")
+
+
+def sets(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List named case sets."""
+    with open_project(project) as p:
+        emit(p.case_sets(), format)
