@@ -22,7 +22,8 @@ def merged_length(spans: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if spans.empty:
         return pd.DataFrame(columns=keys + ["covered"])
     s = spans.sort_values(keys + ["start", "end"]).reset_index(drop=True)
-    prev_end = s.groupby(keys, sort=False)["end"].transform(lambda e: e.cummax().shift(1))
+    s["_reach"] = s.groupby(keys, sort=False)["end"].cummax()
+    prev_end = s.groupby(keys, sort=False)["_reach"].shift(1)
     new_run = prev_end.isna() | (s["start"] > prev_end)
     s["run"] = new_run.cumsum()
     runs = s.groupby(keys + ["run"], sort=False).agg(start=("start", "min"), end=("end", "max")).reset_index()

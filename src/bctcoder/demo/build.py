@@ -44,6 +44,8 @@ def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
         codings = project.import_codings(data / "codings.csv")
         info = project.info()
         frame = project.codings()
+        summary = project.summary()
+        bundle = project.write_all_reports(out / "report")
     finally:
         project.close()
     by_role = (frame[frame["kind"] == "technique"].groupby("role")["code"].nunique().to_dict()
@@ -59,9 +61,15 @@ def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
         f"  codings:      {info['codings']} by {info['coders']} coders; "
         f"{len(codings['inductive_codes'])} inductive codes ({', '.join(codings['inductive_codes'])})",
         "  techniques evidenced by role: " + ", ".join(f"{k} {v}" for k, v in sorted(by_role.items())),
+        f"  supported:    {summary['supported']} of {summary['techniques_total']} techniques; "
+        f"{summary['groups_covered']} of {summary['groups_total']} groups",
+        f"  report:       {bundle['html']} (and report.xlsx, report.docx, csv/)",
         "Next:",
         f"  bctcoder info {target}",
         f"  bctcoder codings list {target} --coder coder_a",
         f"  bctcoder codes list {target} --used",
+        f"  bctcoder report table2 {target}",
+        f"  bctcoder compare {target} --reference marks2022",
     ]
-    return {"project": str(target), "data": str(data), "info": info, "summary": "\n".join(lines)}
+    return {"project": str(target), "data": str(data), "info": info, "report": bundle["html"],
+            "summary": "\n".join(lines)}

@@ -140,7 +140,7 @@ def parse_directions(dir_exp, conditions: Sequence[str], levels: Sequence[int]) 
     return [_direction_levels(v, n, c) for v, n, c in zip(values, levels, conditions)]
 
 
-def _models(tt: TruthTable, allowed: set[int], kind_prefix: str = "M") -> tuple[list[Term], list[tuple[Term, ...]]]:
+def _models(tt: TruthTable, allowed: set[int]) -> tuple[list[Term], list[tuple[Term, ...]]]:
     rows = {n: tt.row(n) for n in allowed}
     positives = [tt.row(n) for n in tt.positive]
     primes = [p for p in prime_implicants(rows.values(), tt.data.levels)
@@ -151,7 +151,10 @@ def _models(tt: TruthTable, allowed: set[int], kind_prefix: str = "M") -> tuple[
 
 def _build(tt: TruthTable, kind: str, primes, covers_list, remainders: set[int], origins=None) -> Solution:
     qd = tt.data
-    names = lambda terms: tuple(format_term(t, qd.conditions, qd.multivalue) for t in terms)  # noqa: E731
+
+    def names(terms) -> tuple[str, ...]:
+        return tuple(format_term(t, qd.conditions, qd.multivalue) for t in terms)
+
     models = []
     for k, cover in enumerate(covers_list):
         terms = tuple(sort_terms(cover))
@@ -215,10 +218,13 @@ def minimize(tt: TruthTable, include: str = "", dir_exp=None) -> Solution:
     _, pars_models = _models(tt, _allowed(tt, base + "?"))
     all_primes: dict[Term, None] = {}
     found: dict[frozenset[Term], list[str]] = {}
+    solved: dict[frozenset[int], tuple] = {}
     for ci, cm in enumerate(complex_models, 1):
         for pi, pm in enumerate(pars_models, 1):
-            ec = easy_counterfactuals(tt, cm, pm, directions)
-            primes, covers_list = _models(tt, _allowed(tt, base) | ec)
+            ec = frozenset(easy_counterfactuals(tt, cm, pm, directions))
+            if ec not in solved:
+                solved[ec] = _models(tt, _allowed(tt, base) | ec)
+            primes, covers_list = solved[ec]
             all_primes.update(dict.fromkeys(primes))
             for cover in covers_list:
                 found.setdefault(frozenset(cover), []).append(f"C{ci}P{pi}")

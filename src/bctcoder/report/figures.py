@@ -23,7 +23,7 @@ def heatmap(matrix: pd.DataFrame, roles: dict[str, str], *, only_evidenced: bool
         frame = frame[frame[cases].sum(axis=1) > 0]
     frame = frame.head(max_rows)
     cell, left, top = 16, 300, 110
-    width = left + cell * max(len(cases), 1) + 20
+    width = max(left + cell * max(len(cases), 1) + 20, 720)
     height = top + cell * max(len(frame), 1) + 40
     peak = max(1, int(frame[cases].to_numpy().max())) if len(frame) and cases else 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
@@ -46,8 +46,10 @@ def heatmap(matrix: pd.DataFrame, roles: dict[str, str], *, only_evidenced: bool
     if not len(frame):
         out.append(f'<text x="{left}" y="{top + 12}">No evidence yet.</text>')
     legend_y = height - 14
-    out.append(f'<text x="{left}" y="{legend_y}">darker = more quotes (max {peak}); role colours: '
-               + ", ".join(_esc(r) for r in sorted(set(roles.values()))) + "</text>")
+    legend = [f'<text x="{left}" y="{legend_y}">darker = more quotes (max {peak}); case names coloured by role:']
+    for k, role in enumerate(sorted(set(roles.values()))):
+        legend.append(f'<tspan fill="{PALETTE[k % len(PALETTE)]}"> {_esc(role)}</tspan>')
+    out.append("".join(legend) + "</text>")
     out.append("</svg>")
     return "".join(out)
 
