@@ -99,6 +99,22 @@ class AnalysisMixin:
         with self.reading() as s:
             return selection.case_sets(s)
 
+    def qca(self, outcome: str, conditions: Iterable[str] | str, *, fuzzy: bool = False,
+            calibration: dict[str, Any] | None = None, incl_cut: float | tuple[float, float] = 1.0, n_cut: int = 1,
+            include: str = "?", dir_exp=None, negate_outcome: bool = False, coders=None,
+            case_set: str | None = None) -> dict[str, Any]:
+        """QCA of the cases: outcome and conditions are attributes, ``NAME=VALUE`` or technique numbers.
+
+        Returns plain data (truth table, complex/parsimonious/intermediate solutions with fit, necessity,
+        the data set and the ``dropped`` cases); see :func:`bctcoder.qca.project_data.run_qca`.
+        """
+        from bctcoder.qca.project_data import project_qca
+
+        with self.reading() as s:
+            return project_qca(s, outcome, conditions, scope=self._scope(coders, case_set), fuzzy=fuzzy,
+                               calibration=calibration, incl_cut=incl_cut, n_cut=n_cut, include=include,
+                               dir_exp=dir_exp, negate_outcome=negate_outcome)
+
     def report(self, name: str, *, coders=None, case_set: str | None = None, taxonomy: str | None = None,
                **options: Any):
         """Build a named report (see :data:`bctcoder.report.builders.BUILDERS`) as a Report object."""

@@ -70,21 +70,30 @@ def similarity(session: Session, scope: Scope = Scope()) -> dict[str, Any]:
     sets = _case_sets(session, scope)
     roles = case_roles(session, scope)
     names = list(sets)
-    n = len(names)
-    sim = np.full((n, n), np.nan)
-    for i in range(n):
-        for j in range(n):
-            union = sets[names[i]] | sets[names[j]]
-            if union:
-                sim[i, j] = len(sets[names[i]] & sets[names[j]]) / len(union)
+    techniques = sorted({t for v in sets.values() for t in v})
+    index = {t: j for j, t in enumerate(techniques)}
+    m = np.zeros((len(names), len(techniques)), dtype=np.int32)
+    for i, name in enumerate(names):
+        for t in sets[name]:
+            m[i, index[t]] = 1
+    inter = m @ m.T
+    sizes = m.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim = np.where(union > 0, inter / np.where(union > 0, union, 1), np.nan)
     frame = pd.DataFrame(sim.round(4), index=names, columns=names)
-    pairs: dict[str, list[float]] = {}
-    for i in range(n):
-        for j in range(i + 1, n):
-            if np.isnan(sim[i, j]) or not sets[names[i]] or not sets[names[j]]:
+    means: dict[str, dict[str, Any]] = {}
+    has = sizes > 0
+    role_arr = np.array([roles.get(n, "?") for n in names], dtype=object)
+    upper = np.triu(np.ones_like(sim, dtype=bool), k=1) & has[:, None] & has[None, :]
+    for ra in sorted(set(role_arr)):
+        for rb in sorted(set(role_arr)):
+            if rb < ra:
                 continue
-            ra, rb = sorted((roles.get(names[i], "?"), roles.get(names[j], "?")))
-            key = f"{ra}–{rb}" if ra != rb else f"within {ra}"
-            pairs.setdefault(key, []).append(sim[i, j])
-    means = {k: {"mean": round(float(np.mean(v)), 4), "pairs": len(v)} for k, v in sorted(pairs.items())}
-    return {"matrix": frame, "means": means}
+            mask = upper & (((role_arr[:, None] == ra) & (role_arr[None, :] == rb))
+                            | ((role_arr[:, None] == rb) & (role_arr[None, :] == ra)))
+            values = sim[mask]
+            if values.size:
+                key = f"within {ra}" if ra == rb else f"{ra}–{rb}"
+                means[key] = {"mean": round(float(values.mean()), 4), "pairs": int(values.size)}
+    return {"matrix": frame, "means": dict(sorted(means.items()))}

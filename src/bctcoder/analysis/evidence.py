@@ -82,39 +82,67 @@ def case_set_ids(session: Session, name: str | None) -> set[int] | None:
     return set(session.scalars(select(CaseSetMember.case_id).where(CaseSetMember.set_id == cs.id)))
 
 
+def fetch_tuples(session: Session, stmt) -> list[tuple]:
+    """Rows of a Core select as plain DBAPI tuples (much faster than ORM rows for large results).
+
+    Values come back as the driver gives them (booleans as 0/1 on SQLite).
+    """
+    result = session.connection().execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+EVIDENCE_COLUMNS = ["coding_id", "document_id", "document", "case_id", "case", "role", "code_id", "coder",
+                    "origin", "start", "end", "exemplar"]
+
+
 def load_evidence(session: Session, scope: Scope = Scope(), *, kinds: tuple[str, ...] = ("technique",)) -> pd.DataFrame:
     """One row per counting coding: coding_id, document_id, document, case_id, case, role, code_id,
     coder, origin, start, end, exemplar.
+
+    Cached for the life of the session (analyses run in a read-only session), so
+    a report that needs the evidence several times reads it once.
     """
-    stmt = (
-        select(Coding.id, Coding.document_id, Document.name, Document.case_id, Case.key, Case.role,
-               Coding.code_id, Coder.name, Coding.origin, Coding.start, Coding.end, Coding.exemplar)
-        .join(Document, Coding.document_id == Document.id)
-        .outerjoin(Case, Document.case_id == Case.id)
-        .join(Coder, Coding.coder_id == Coder.id)
-        .join(Code, Coding.code_id == Code.id)
-        .where(Coding.origin.in_(scope.origins), Code.kind.in_(kinds))
-    )
+    cache = session.info.setdefault("bctcoder_evidence", {})
+    key = (scope.coders, scope.case_set, scope.origins, scope.documents, kinds)
+    if key in cache:
+        return cache[key].copy()
+    coders = dict(fetch_tuples(session, select(Coder.id, Coder.name)))
     if scope.coders:
-        known = set(session.scalars(select(Coder.name).where(Coder.name.in_(scope.coders))))
-        missing = [c for c in scope.coders if c not in known]
+        missing = [c for c in scope.coders if c not in set(coders.values())]
         if missing:
             raise NotFoundError(f"no coder {missing[0]!r} in the project")
-        stmt = stmt.where(Coder.name.in_(scope.coders))
+    code_ids = {i for i, k in fetch_tuples(session, select(Code.id, Code.kind)) if k in kinds}
+    stmt = select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.origin, Coding.start,
+                  Coding.end, Coding.exemplar).where(Coding.origin.in_(scope.origins))
+    if scope.coders:
+        stmt = stmt.where(Coding.coder_id.in_([i for i, n in coders.items() if n in scope.coders]))
+    frame = pd.DataFrame(fetch_tuples(session, stmt), columns=["coding_id", "document_id", "code_id", "coder_id",
+                                                               "origin", "start", "end", "exemplar"])
+    frame = frame[frame["code_id"].isin(code_ids)]
+    docs = pd.DataFrame(fetch_tuples(session, select(Document.id, Document.name, Document.case_id)),
+                        columns=["document_id", "document", "case_id"])
     if scope.documents:
-        stmt = stmt.where(Document.name.in_(scope.documents))
+        docs = docs[docs["document"].isin(scope.documents)]
     ids = case_set_ids(session, scope.case_set)
     if ids is not None:
-        stmt = stmt.where(Document.case_id.in_(ids))
-    frame = pd.DataFrame(session.execute(stmt).all(),
-                         columns=["coding_id", "document_id", "document", "case_id", "case", "role", "code_id",
-                                  "coder", "origin", "start", "end", "exemplar"])
-    return frame
+        docs = docs[docs["case_id"].isin(ids)]
+    frame = frame[frame["document_id"].isin(docs["document_id"])]
+    cases = pd.DataFrame(fetch_tuples(session, select(Case.id, Case.key, Case.role)), columns=["case_id", "case",
+                                                                                                "role"])
+    frame = frame.merge(docs, on="document_id", how="left").merge(cases, on="case_id", how="left")
+    frame["coder"] = frame["coder_id"].map(coders)
+    frame["exemplar"] = frame["exemplar"].astype(bool)
+    frame = frame[EVIDENCE_COLUMNS].sort_values("coding_id").reset_index(drop=True)
+    cache[key] = frame
+    return frame.copy()
 
 
 def case_frame(session: Session, scope: Scope = Scope()) -> pd.DataFrame:
     """Cases in scope: case_id, case, role."""
-    frame = pd.DataFrame(session.execute(select(Case.id, Case.key, Case.role).order_by(Case.id)).all(),
+    frame = pd.DataFrame(fetch_tuples(session, select(Case.id, Case.key, Case.role).order_by(Case.id)),
                          columns=["case_id", "case", "role"])
     ids = case_set_ids(session, scope.case_set)
     if ids is not None:

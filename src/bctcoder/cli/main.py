@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import imports, report_cmd, taxonomy_cmd
+from bctcoder.cli import imports, qca_cmd, report_cmd, taxonomy_cmd
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -26,6 +26,7 @@ app.add_typer(report_cmd.app, name="report")
 app.command("compare")(friendly(report_cmd.compare))
 app.command("select")(friendly(report_cmd.select))
 app.command("sets")(friendly(report_cmd.sets))
+app.command("qca")(friendly(qca_cmd.qca))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
 app.add_typer(taxonomy_cmd.codes_app, name="codes")
 export_app = typer.Typer(help="Export codings and other data.", no_args_is_help=True)

@@ -14,10 +14,14 @@ def _esc(text: object) -> str:
 
 
 def heatmap(matrix: pd.DataFrame, roles: dict[str, str], *, only_evidenced: bool = True,
-            max_rows: int = 120) -> str:
+            max_rows: int = 120, max_cases: int = 150) -> str:
     """Technique × case heatmap: one row per technique, one column per case (grouped by role), shaded by
     the number of quotes. ``matrix`` is :func:`analysis.crosscase.matrix` with counts."""
     cases = [c for c in matrix.columns if c not in ("id", "label", "group_id", "group_label")]
+    if len(cases) > max_cases:  # keep the figure readable: the cases with the most evidence
+        totals = matrix[cases].sum(axis=0).sort_values(ascending=False, kind="stable")
+        keep = set(totals.index[:max_cases])
+        cases = [c for c in cases if c in keep]
     frame = matrix
     if only_evidenced and cases:
         frame = frame[frame[cases].sum(axis=1) > 0]

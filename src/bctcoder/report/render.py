@@ -20,7 +20,7 @@ import pandas as pd
 
 from bctcoder import __version__
 from bctcoder.errors import InputError
-from bctcoder.report.model import Report, ReportTable
+from bctcoder.report.model import Report, ReportTable, frame_records
 
 TEXT_FORMATS = ("md", "csv", "json", "html")
 BINARY_FORMATS = ("xlsx", "docx")
@@ -93,13 +93,16 @@ def to_csv(report: Report) -> str:
     return "\n".join(parts)
 
 
-def _jsonable(obj: Any) -> Any:
+def _jsonable(obj: Any, raw: list[str]) -> Any:
+    """Make ``obj`` JSON-safe; DataFrames become placeholders whose JSON (from pandas' C writer) is
+    collected in ``raw`` and spliced in after dumping."""
     if isinstance(obj, pd.DataFrame):
-        return ReportTable("", "", obj).records()
+        raw.append(obj.to_json(orient="records", force_ascii=False, date_format="iso") if len(obj) else "[]")
+        return f"\u0000raw{len(raw) - 1}\u0000"
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): _jsonable(v, raw) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
+        return [_jsonable(v, raw) for v in obj]
     if hasattr(obj, "item"):
         return obj.item()
     if isinstance(obj, float) and math.isnan(obj):
@@ -107,14 +110,21 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _dumps(obj: Any) -> str:
+    raw: list[str] = []
+    text = json.dumps(_jsonable(obj, raw), indent=2, ensure_ascii=False, default=str)
+    for i, chunk in enumerate(raw):
+        text = text.replace(f'"\\u0000raw{i}\\u0000"', chunk, 1)
+    return text
+
+
 def to_json(report: Report) -> str:
-    """The report's data object when it has one, else {table name: rows}."""
+    """The report's data object when it has one, else {table name: rows} (one table: its rows)."""
     if report.data is not None:
-        return json.dumps(_jsonable(report.data), indent=2, ensure_ascii=False, default=str)
+        return _dumps(report.data)
     if len(report.tables) == 1:
-        return json.dumps(_jsonable(report.tables[0].records()), indent=2, ensure_ascii=False, default=str)
-    return json.dumps({t.name: _jsonable(t.records()) for t in report.tables}, indent=2, ensure_ascii=False,
-                      default=str)
+        return _dumps(report.tables[0].frame)
+    return _dumps({t.name: t.frame for t in report.tables})
 
 
 def to_xlsx(report: Report) -> bytes:

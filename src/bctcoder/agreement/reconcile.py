@@ -1,0 +1,162 @@
+"""Reconciling blind double coding: list disagreements, record decisions as a ``consensus`` coder.
+
+A disagreement is a (document, technique) where the two coders differ: one
+used the technique and the other did not (``presence``), or both did on
+different passages (``span``). A decision copies the chosen coder's passages
+(``first``, ``second`` or ``both``) into codings of the consensus coder with
+origin ``consensus``, or records that the technique is absent (``none``). The
+original codings are never changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bctcoder.analysis.evidence import Scope, load_evidence, techniques_frame
+from bctcoder.coding.events import log_event
+from bctcoder.coding.service import get_coder
+from bctcoder.errors import InputError
+from bctcoder.participants.csvfile import find_column, read_csv_rows
+from bctcoder.store.models import Code, Coder, Coding, Document, Presence
+from bctcoder.taxonomy.service import require_code
+
+CONSENSUS = "consensus"
+DECISIONS = ("first", "second", "both", "none")
+
+
+def _resolved(session: Session, consensus_id: int | None) -> set[tuple[str, int]]:
+    """(document, code_id) pairs that already have a consensus decision."""
+    if consensus_id is None:
+        return set()
+    done = set(session.execute(select(Document.name, Coding.code_id).join(Document, Coding.document_id == Document.id)
+                               .where(Coding.coder_id == consensus_id)).all())
+    done |= set(session.execute(select(Presence.target, Presence.code_id).where(
+        Presence.coder_id == consensus_id, Presence.scope == "document")).all())
+    return done
+
+
+def disagreements(session: Session, first: str, second: str, *, scope: Scope = Scope(),
+                  include_resolved: bool = False, consensus: str = CONSENSUS) -> list[dict[str, Any]]:
+    """Every (document, technique) on which the two coders differ, with each coder's passages and quotes."""
+    evidence = load_evidence(session, Scope(coders=(first, second), case_set=scope.case_set),
+                             kinds=("technique", "inductive"))
+    docs = set(evidence.loc[evidence["coder"] == first, "document"]) & set(
+        evidence.loc[evidence["coder"] == second, "document"])
+    evidence = evidence[evidence["document"].isin(docs)]
+    cons = session.scalar(select(Coder.id).where(Coder.name == consensus))
+    resolved = _resolved(session, cons)
+    tech = techniques_frame(session).set_index("code_id")
+    texts = dict(session.execute(select(Document.name, Document.text).where(Document.name.in_(docs))).all())
+    out = []
+    for (doc, code_id), part in evidence.groupby(["document", "code_id"], sort=True):
+        a = sorted(zip(part.loc[part["coder"] == first, "start"], part.loc[part["coder"] == first, "end"]))
+        b = sorted(zip(part.loc[part["coder"] == second, "start"], part.loc[part["coder"] == second, "end"]))
+        if a == b:
+            continue
+        kind = "span" if a and b else "presence"
+        done = (doc, code_id) in resolved
+        if done and not include_resolved:
+            continue
+        code = session.get(Code, int(code_id))
+        out.append({
+            "document": doc, "code": code.number or code.label, "label": code.label,
+            "group_id": tech["group_id"].get(code_id) if code_id in tech.index else None,
+            "kind": kind, "resolved": done,
+            first: [{"start": int(s), "end": int(e), "quote": texts[doc][s:e]} for s, e in a],
+            second: [{"start": int(s), "end": int(e), "quote": texts[doc][s:e]} for s, e in b],
+        })
+    return out
+
+
+def decide(session: Session, user: str, first: str, second: str, document: str, code: str, decision: str, *,
+           consensus: str = CONSENSUS, memo: str | None = None) -> dict[str, Any]:
+    """Record one decision as consensus codings (or a consensus absence record)."""
+    decision = decision.strip().lower()
+    aliases = {first.lower(): "first", second.lower(): "second", "a": "first", "b": "second", "absent": "none",
+               "neither": "none"}
+    decision = aliases.get(decision, decision)
+    if decision not in DECISIONS:
+        raise InputError(f"decision {decision!r} must be {first}, {second}, both or none", source="decision")
+    doc = session.scalar(select(Document).where(Document.name == document))
+    if doc is None:
+        raise InputError(f"unknown document {document!r}", source="decision")
+    code_row = require_code(session, code)
+    cons = get_coder(session, consensus)
+    chosen = {"first": [first], "second": [second], "both": [first, second], "none": []}[decision]
+    spans = set()
+    for name in chosen:
+        coder = session.scalar(select(Coder).where(Coder.name == name))
+        if coder is None:
+            raise InputError(f"no coder {name!r}", source="--coders")
+        for c in session.scalars(select(Coding).where(Coding.document_id == doc.id, Coding.code_id == code_row.id,
+                                                      Coding.coder_id == coder.id,
+                                                      Coding.origin.in_(("manual", "accepted", "consensus")))):
+            spans.add((c.start, c.end, c.exemplar))
+    # replace any earlier decision on the same (document, code)
+    for old in session.scalars(select(Coding).where(Coding.document_id == doc.id, Coding.code_id == code_row.id,
+                                                    Coding.coder_id == cons.id)):
+        session.delete(old)
+    for old in session.scalars(select(Presence).where(Presence.code_id == code_row.id, Presence.scope == "document",
+                                                      Presence.target == doc.name, Presence.coder_id == cons.id)):
+        session.delete(old)
+    session.flush()
+    for start, end, exemplar in sorted(spans):
+        session.add(Coding(document_id=doc.id, start=start, end=end, code_id=code_row.id, coder_id=cons.id,
+                           origin="consensus", memo=memo, exemplar=exemplar))
+    if not spans:
+        session.add(Presence(code_id=code_row.id, scope="document", target=doc.name, coder_id=cons.id,
+                             present=False, source=f"reconcile {first}/{second}"))
+    session.flush()
+    log_event(session, user, "reconcile.decide", document=document, code=code, decision=decision,
+              coders=[first, second], spans=len(spans))
+    return {"document": document, "code": code, "decision": decision, "consensus_codings": len(spans)}
+
+
+def apply_decisions(session: Session, user: str, first: str, second: str, path: str | Path, *,
+                    consensus: str = CONSENSUS) -> dict[str, Any]:
+    """Apply a decisions CSV (columns document, code, decision[, memo]); blank decisions are skipped."""
+    source = str(path)
+    header, rows = read_csv_rows(path)
+    cols = {k: find_column(header, names) for k, names in
+            {"document": ("document",), "code": ("code",), "decision": ("decision",), "memo": ("memo",)}.items()}
+    missing = [k for k in ("document", "code", "decision") if cols[k] is None]
+    if missing:
+        raise InputError(f"no {missing[0]!r} column", source=source, line=1)
+    applied, skipped = [], 0
+    for line, row in rows:
+        if not row[cols["decision"]].strip():
+            skipped += 1
+            continue
+        try:
+            applied.append(decide(session, user, first, second, row[cols["document"]], row[cols["code"]],
+                                  row[cols["decision"]], consensus=consensus,
+                                  memo=row.get(cols["memo"]) if cols["memo"] else None))
+        except InputError as exc:
+            raise InputError(exc.reason, source=source, line=line) from None
+    return {"applied": len(applied), "skipped": skipped, "decisions": applied}
+
+
+def accept_agreements(session: Session, user: str, first: str, second: str, *,
+                      consensus: str = CONSENSUS) -> dict[str, Any]:
+    """Copy passages both coders coded identically (same code, same span) into the consensus coder."""
+    evidence = load_evidence(session, Scope(coders=(first, second)), kinds=("technique", "inductive"))
+    keys = evidence.groupby(["document_id", "code_id", "start", "end"])["coder"].nunique()
+    same = keys[keys == 2].index
+    cons = get_coder(session, consensus)
+    existing = set(session.execute(select(Coding.document_id, Coding.code_id, Coding.start, Coding.end)
+                                   .where(Coding.coder_id == cons.id)).all())
+    added = 0
+    for doc_id, code_id, start, end in same:
+        key = (int(doc_id), int(code_id), int(start), int(end))
+        if key in existing:
+            continue
+        session.add(Coding(document_id=key[0], code_id=key[1], start=key[2], end=key[3], coder_id=cons.id,
+                           origin="consensus"))
+        added += 1
+    session.flush()
+    log_event(session, user, "reconcile.accept_agreements", coders=[first, second], added=added)
+    return {"added": added}
