@@ -245,12 +245,35 @@ def to_html(report: Report) -> str:
     return "\n".join(parts)
 
 
+DOCUMENT_MAX_ROWS = 1000
+DOCUMENT_MAX_COLUMNS = 40
+
+
+def for_documents(report: Report, max_rows: int = DOCUMENT_MAX_ROWS,
+                  max_columns: int = DOCUMENT_MAX_COLUMNS) -> Report:
+    """A copy of ``report`` fit for reading (docx, html): long tables cut to ``max_rows`` rows and very wide
+    tables (e.g. a matrix of hundreds of cases) left out, each with a note pointing to the full data."""
+    tables = []
+    for t in report.tables:
+        if t.frame.shape[1] > max_columns:
+            note = (f"{t.title}: {t.frame.shape[1]} columns, too wide to print; see the CSV or xlsx output.")
+            tables.append(ReportTable(t.name, t.title, t.frame.iloc[:0, :4], None, [note]))
+        elif len(t.frame) > max_rows:
+            tables.append(ReportTable(t.name, t.title, t.frame.head(max_rows), t.group_by, t.notes + [
+                f"First {max_rows} of {len(t.frame)} rows; the CSV and xlsx outputs have them all."]))
+        else:
+            tables.append(t)
+    return Report(report.name, report.title, tables, report.data, report.figures)
+
+
 RENDERERS = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html, "xlsx": to_xlsx,
              "docx": to_docx}
 
 
 def render(report: Report, fmt: str) -> str | bytes:
     """Render a report in one of md, csv, json, html, xlsx, docx."""
+    if fmt in ("docx", "html"):
+        report = for_documents(report)
     try:
         return RENDERERS[fmt](report)
     except KeyError:
