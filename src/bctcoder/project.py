@@ -24,6 +24,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bctcoder import __version__
+from bctcoder.agreement.api import AgreementMixin
 from bctcoder.analysis.api import AnalysisMixin
 from bctcoder.coding import csv_io
 from bctcoder.coding import service as coding_service
@@ -46,7 +47,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Project(AnalysisMixin):
+class Project(AnalysisMixin, AgreementMixin):
     """A bctcoder project: taxonomy, cases, transcripts and codings in one database.
 
     Analyses (Table 1, Table 2, summary, fit, coverage, matrix, dyads, quotes,
@@ -321,10 +322,23 @@ class Project(AnalysisMixin):
         with self.transaction() as s:
             coding_service.delete_coding(s, self.user, coding_id)
 
+    def _blind_filter(self, s: Session, coders: Iterable[str] | None, as_coder: str | None):
+        if as_coder is not None:
+            return [as_coder]
+        if taxonomy_service.get_meta(s, "blind", False):
+            raise ProjectError("blind coding is on: codings are shown to one coder at a time "
+                               "(pass as_coder=NAME, CLI --as NAME; or turn blind mode off)")
+        return coders
+
     def codings(self, *, coders: Iterable[str] | None = None, origins: Iterable[str] | None = None,
-                documents: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> pd.DataFrame:
-        """Codings as a DataFrame (one row per coding, with quote, case and role)."""
+                documents: Iterable[str] | None = None, codes: Iterable[str] | None = None,
+                as_coder: str | None = None) -> pd.DataFrame:
+        """Codings as a DataFrame (one row per coding, with quote, case and role).
+
+        In blind mode (:meth:`set_blind`) pass ``as_coder`` to see that coder's codings only.
+        """
         with self.reading() as s:
+            coders = self._blind_filter(s, coders, as_coder)
             rows = coding_service.coding_rows(s, coders=coders, origins=origins, documents=documents, codes=codes)
             return pd.DataFrame(rows, columns=csv_io.CODING_EXPORT_COLUMNS)
 
@@ -335,9 +349,11 @@ class Project(AnalysisMixin):
             return csv_io.import_codings_csv(s, path, self.user, coder=coder, create_codes=create_codes,
                                              skip_invalid=skip_invalid)
 
-    def export_codings(self, path: str | Path | None = None, **filters: Any) -> str:
-        """Codings as CSV text; written to ``path`` when given."""
+    def export_codings(self, path: str | Path | None = None, *, as_coder: str | None = None,
+                       **filters: Any) -> str:
+        """Codings as CSV text; written to ``path`` when given (blind mode: ``as_coder`` required)."""
         with self.reading() as s:
+            filters["coders"] = self._blind_filter(s, filters.get("coders"), as_coder)
             text = csv_io.export_codings_csv(s, **filters)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")

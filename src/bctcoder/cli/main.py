@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import imports, qca_cmd, report_cmd, taxonomy_cmd
+from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, taxonomy_cmd
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -26,6 +26,9 @@ app.add_typer(report_cmd.app, name="report")
 app.command("compare")(friendly(report_cmd.compare))
 app.command("select")(friendly(report_cmd.select))
 app.command("sets")(friendly(report_cmd.sets))
+app.command("agreement")(friendly(agreement_cmd.agreement))
+app.command("reconcile")(friendly(agreement_cmd.reconcile))
+app.command("blind")(friendly(agreement_cmd.blind))
 app.command("qca")(friendly(qca_cmd.qca))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
 app.add_typer(taxonomy_cmd.codes_app, name="codes")
@@ -102,11 +105,13 @@ def codings_list(project: str = ProjectArg,
                  document: Optional[list[str]] = typer.Option(None, help="Only these documents."),
                  code: Optional[list[str]] = typer.Option(None, help="Only these codes."),
                  origin: Optional[list[str]] = typer.Option(None, help="Only these origins."),
+                 as_coder: Optional[str] = typer.Option(None, "--as", help="Blind mode: show this coder's codings."),
                  format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """List codings with their quotes."""
     with open_project(project) as p:
         frame = p.codings(coders=flatten(coder) if coder else None, documents=flatten(document) if document else None,
-                          codes=flatten(code) if code else None, origins=flatten(origin) if origin else None)
+                          codes=flatten(code) if code else None, origins=flatten(origin) if origin else None,
+                          as_coder=as_coder)
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     emit(rows, format, columns=["id", "document", "code", "coder", "origin", "start", "end", "quote"]
          if format == Format.table else None)
@@ -138,11 +143,13 @@ def codings_delete(project: str = ProjectArg, coding_id: int = typer.Argument(..
 def export_codings(project: str = ProjectArg,
                    file: Optional[Path] = typer.Argument(None, help="CSV file to write (default: standard output)."),
                    coder: Optional[list[str]] = typer.Option(None, help="Only these coders."),
-                   origin: Optional[list[str]] = typer.Option(None, help="Only these origins.")) -> None:
+                   origin: Optional[list[str]] = typer.Option(None, help="Only these origins."),
+                   as_coder: Optional[str] = typer.Option(None, "--as", help="Blind mode: this coder's codings.")
+                   ) -> None:
     """Export codings as CSV (re-importable with 'bctcoder import codings')."""
     with open_project(project) as p:
         text = p.export_codings(None, coders=flatten(coder) if coder else None,
-                                origins=flatten(origin) if origin else None)
+                                origins=flatten(origin) if origin else None, as_coder=as_coder)
     if file is None:
         print(text, end="")
     else:

@@ -137,12 +137,55 @@ def build_compare(session: Session, scope: Scope, reference_name: str = "marks20
         data={k: v for k, v in c.items() if k != "table"} | {"techniques_table": c["table"]})
 
 
+AGREEMENT_COLUMNS = ["scope", "id", "label", "n", "both", "first_only", "second_only", "neither", "prevalence",
+                     "percent_agreement", "cohen_kappa", "pabak", "gwet_ac1", "positive_agreement", "any_coder",
+                     "all_coders", "fleiss_kappa", "krippendorff_alpha", "note"]
+
+
+def coders_to_compare(session: Session, scope: Scope) -> list[str]:
+    """The coders named in the scope, else every coder but ``consensus`` (two or more needed)."""
+    if scope.coders:
+        return list(scope.coders)
+    from sqlalchemy import select
+
+    from bctcoder.store.models import Coder, Coding
+
+    used = session.scalars(select(Coder.name).join(Coding, Coding.coder_id == Coder.id).where(
+        Coding.origin.in_(("manual", "accepted"))).distinct().order_by(Coder.name))
+    return [c for c in used if c != "consensus"]
+
+
+def build_agreement(session: Session, scope: Scope, unit: str = "document", **_: Any) -> Report:
+    """Inter-coder agreement: pooled, per technique (those either coder used), per group."""
+    from bctcoder.agreement.project_agreement import agreement
+
+    coders = coders_to_compare(session, scope)
+    result = agreement(session, coders, unit=unit, scope=Scope(case_set=scope.case_set, taxonomy=scope.taxonomy))
+    tech = result["techniques"]
+    if "neither" in tech:
+        used = tech[tech["neither"] < tech["n"]]
+    else:
+        used = tech[tech["any_coder"] > 0]
+    overall = pd.DataFrame([{"scope": "all techniques"} | result["overall"],
+                            {"scope": "techniques either coder used"} | result["overall_used_techniques"]])
+    notes = [f"Coders: {', '.join(result['coders'])}; unit: {result['unit']}; "
+             f"{result['n_documents']} transcript(s) coded by all of them."] + result["warnings"]
+
+    def cols(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[[c for c in AGREEMENT_COLUMNS if c in frame.columns]]
+
+    return Report("agreement", "Inter-coder agreement", [
+        ReportTable("overall", "Pooled agreement", cols(overall), notes=notes),
+        ReportTable("techniques", "Agreement per technique (techniques either coder used)", cols(used)),
+        ReportTable("groups", "Agreement per taxonomy group", cols(result["groups"]))], data=result)
+
+
 BUILDERS: dict[str, Callable[..., Report]] = {
     "table1": build_table1, "table2": build_table2, "summary": build_summary, "groups": build_groups,
     "fit": build_fit, "coverage": build_coverage, "matrix": build_matrix, "dyads": build_dyads,
-    "quotes": build_quotes, "compare": build_compare,
+    "quotes": build_quotes, "compare": build_compare, "agreement": build_agreement,
 }
-REPORT_NAMES = tuple(n for n in BUILDERS if n != "compare")
+REPORT_NAMES = tuple(n for n in BUILDERS if n not in ("compare", "agreement"))
 
 
 def build(session: Session, name: str, scope: Scope = Scope(), **options: Any) -> Report:
@@ -157,6 +200,8 @@ def build(session: Session, name: str, scope: Scope = Scope(), **options: Any) -
 def build_all(session: Session, scope: Scope = Scope(), by: str = "role") -> Report:
     """Every table in one report, with the heatmap and the group bar chart."""
     reports = [build(session, n, scope, by=by) for n in REPORT_NAMES]
+    if len(coders_to_compare(session, Scope())) >= 2 and not scope.coders:
+        reports.append(build_agreement(session, scope))
     counts = crosscase.matrix(session, scope, counts=True)
     roles = crosscase.case_roles(session, scope)
     grp = tables.groups(session, by, scope)

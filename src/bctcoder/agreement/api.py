@@ -1,0 +1,69 @@
+"""The agreement half of the Project API: statistics between coders, blind coding, reconciliation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from bctcoder.agreement import project_agreement, ratings_file, reconcile
+from bctcoder.analysis.evidence import Scope
+from bctcoder.coding.events import log_event
+from bctcoder.taxonomy.service import get_meta, set_meta
+
+
+class AgreementMixin:
+    """Inter-coder agreement, blind double coding and reconciliation (mixed into Project)."""
+
+    def agreement(self, coders: Iterable[str], *, unit: str = "document", case_set: str | None = None,
+                  taxonomy: str | None = None, include_inductive: bool = False) -> dict[str, Any]:
+        """Agreement per technique, per group and pooled, for two or more coders.
+
+        ``unit``: ``document`` (technique presence per transcript), ``segment``
+        (characters, NVivo's coding comparison; two coders) or ``turn`` (speaker
+        turns). Returns plain data with DataFrames for techniques and groups,
+        and warnings (e.g. pooled figures inflated by joint absences).
+        """
+        with self.reading() as s:
+            return project_agreement.agreement(s, list(coders), unit=unit,
+                                               scope=Scope(case_set=case_set, taxonomy=taxonomy),
+                                               include_inductive=include_inductive)
+
+    @staticmethod
+    def ratings_agreement(path: str | Path, level: str = "nominal") -> dict[str, Any]:
+        """Every applicable statistic for a ratings CSV (unit id, then one column per coder)."""
+        return ratings_file.ratings_agreement(path, level)
+
+    @property
+    def blind(self) -> bool:
+        """Whether blind double coding is on (coders see only their own codings)."""
+        with self.reading() as s:
+            return bool(get_meta(s, "blind", False))
+
+    def set_blind(self, on: bool) -> None:
+        """Turn blind double coding on or off."""
+        with self.transaction() as s:
+            set_meta(s, "blind", bool(on))
+            log_event(s, self.user, "project.blind", on=bool(on))
+
+    def disagreements(self, first: str, second: str, *, include_resolved: bool = False,
+                      case_set: str | None = None) -> list[dict[str, Any]]:
+        """Each (document, technique) the two coders disagree on, with both coders' passages and quotes."""
+        with self.reading() as s:
+            return reconcile.disagreements(s, first, second, scope=Scope(case_set=case_set),
+                                           include_resolved=include_resolved)
+
+    def decide(self, first: str, second: str, document: str, code: str, decision: str,
+               memo: str | None = None) -> dict[str, Any]:
+        """Record a reconciliation decision (first, second, both, none) as codings of the consensus coder."""
+        with self.transaction() as s:
+            return reconcile.decide(s, self.user, first, second, document, code, decision, memo=memo)
+
+    def apply_decisions(self, first: str, second: str, path: str | Path) -> dict[str, Any]:
+        """Apply a decisions CSV (document, code, decision) in one transaction."""
+        with self.transaction() as s:
+            return reconcile.apply_decisions(s, self.user, first, second, path)
+
+    def accept_agreements(self, first: str, second: str) -> dict[str, Any]:
+        """Copy identical codings of both coders into the consensus coder."""
+        with self.transaction() as s:
+            return reconcile.accept_agreements(s, self.user, first, second)

@@ -1,0 +1,125 @@
+"""``bctcoder agreement``, ``bctcoder reconcile`` and ``bctcoder blind``: thin callers of the agreement API."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bctcoder.cli.common import open_project
+from bctcoder.cli.output import Format, emit, emit_object, flatten
+from bctcoder.errors import InputError
+from bctcoder.report.model import Report
+from bctcoder.report.render import render, write_atomic, to_json
+
+console = Console()
+err = Console(stderr=True)
+
+
+class AgreementFormat(str, Enum):
+    """Output formats of agreement results."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def agreement(project: Optional[str] = typer.Argument(None, help="Project file or URL (or use --data)."),
+              coders: Optional[str] = typer.Option(None, "--coders", help="Coders to compare, e.g. A,B."),
+              unit: str = typer.Option("document", "--unit", help="document, segment or turn."),
+              set_: Optional[str] = typer.Option(None, "--set", help="Only cases in this case set."),
+              taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="Only this taxonomy's techniques."),
+              data: Optional[Path] = typer.Option(None, "--data", help="Any ratings CSV: unit id, one column per coder."),
+              level: str = typer.Option("nominal", "--level", help="With --data: nominal, ordinal, interval, ratio."),
+              format: AgreementFormat = typer.Option(AgreementFormat.table, "--format", "-f"),
+              out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (needed for xlsx).")) -> None:
+    """Agreement between coders of a project (per technique, group, pooled), or on any ratings table."""
+    if (project is None) == (data is None):
+        raise InputError("give a PROJECT or --data FILE.csv (not both)", source="agreement")
+    if data is not None:
+        from bctcoder.project import Project
+
+        result = Project.ratings_agreement(data, level)
+        if format == AgreementFormat.json:
+            print(to_json(Report("ratings", "Agreement", [], data=result)))
+            return
+        rows = [{"statistic": k, "value": v, "note": result["undefined"].get(k)} for k, v in result.items()
+                if k not in ("file", "level", "units", "coders", "undefined")]
+        emit(rows, Format(format.value) if format.value in ("table", "csv") else Format.table,
+             title=f"{result['units']} units, coders {', '.join(result['coders'])}, {level} level")
+        return
+    if not coders:
+        raise InputError("name the coders to compare, e.g. --coders A,B", source="--coders")
+    with open_project(project) as p:
+        report = p.report("agreement", coders=flatten([coders]), case_set=set_, taxonomy=taxonomy, unit=unit)
+    if format == AgreementFormat.table:
+        short = ["scope", "id", "label", "n", "both", "first_only", "second_only", "any_coder", "all_coders",
+                 "percent_agreement", "cohen_kappa", "pabak", "gwet_ac1", "positive_agreement", "fleiss_kappa",
+                 "krippendorff_alpha"]
+        for table in report.tables:
+            columns = [c for c in short if c in table.frame.columns]
+            emit(table.records(), Format.table, columns=columns, title=table.title, console=console)
+        for note in report.tables[0].notes:
+            console.print(f"[yellow]{note}[/yellow]" if "inflated" in note or "undefined" in note else note,
+                          highlight=False, soft_wrap=True)
+        return
+    content = render(report, format.value) if format != AgreementFormat.csv else render(
+        Report("agreement", "", [report.tables[1]]), "csv")
+    if out is None:
+        if format == AgreementFormat.xlsx:
+            raise InputError("xlsx is a binary format: give --out FILE", source="--format")
+        print(content, end="" if content.endswith("\n") else "\n")
+    else:
+        write_atomic(out, content)
+        err.print(f"Wrote {out}")
+
+
+def reconcile(project: str = typer.Argument(..., help="Project file or URL."),
+              coders: str = typer.Option(..., "--coders", help="The two coders, e.g. A,B."),
+              decisions: Optional[Path] = typer.Option(None, "--decisions",
+                                                       help="Apply a CSV of decisions (document,code,decision)."),
+              accept_agreements: bool = typer.Option(False, "--accept-agreements",
+                                                     help="Copy identical codings into the consensus coder."),
+              show_all: bool = typer.Option(False, "--all", help="Also list disagreements already decided."),
+              format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List disagreements between two blind coders, or record decisions as a 'consensus' coder.
+
+    Workflow: ``reconcile P --coders A,B --format csv > decisions.csv``; fill the decision column with
+    A, B, both or none; ``reconcile P --coders A,B --decisions decisions.csv``. Reports can then use
+    ``--coder consensus``.
+    """
+    names = flatten([coders])
+    if len(names) != 2:
+        raise InputError("reconcile compares exactly two coders, e.g. --coders A,B", source="--coders")
+    first, second = names
+    with open_project(project) as p:
+        if accept_agreements:
+            emit_object(p.accept_agreements(first, second), format)
+        if decisions is not None:
+            result = p.apply_decisions(first, second, decisions)
+            emit_object({k: v for k, v in result.items() if k != "decisions"}, format)
+            return
+        if accept_agreements:
+            return
+        items = p.disagreements(first, second, include_resolved=show_all)
+    rows = [{"document": d["document"], "code": d["code"], "label": d["label"], "kind": d["kind"],
+             first: " | ".join(q["quote"] for q in d[first]), second: " | ".join(q["quote"] for q in d[second]),
+             "decision": "", "resolved": d["resolved"]} for d in items]
+    if format == Format.json:
+        emit_object({"coders": names, "disagreements": items}, format)
+    else:
+        emit(rows, format, title=f"{len(rows)} disagreement(s) between {first} and {second}")
+
+
+def blind(project: str = typer.Argument(..., help="Project file or URL."),
+          state: str = typer.Argument(..., help="on or off")) -> None:
+    """Turn blind double coding on or off (listings then show one coder's codings at a time: --as NAME)."""
+    if state not in ("on", "off"):
+        raise InputError(f"state must be on or off, not {state!r}", source="blind")
+    with open_project(project) as p:
+        p.set_blind(state == "on")
+    console.print(f"Blind coding is {state}.")
