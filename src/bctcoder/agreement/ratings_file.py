@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
-
-import math
 
 import pandas as pd
 
@@ -21,7 +20,7 @@ def read_ratings(path: str | Path, level: str = "nominal") -> pd.DataFrame:
     if level not in LEVELS:
         raise InputError(f"level must be one of {', '.join(LEVELS)}, not {level!r}", source="--level")
     source = str(path)
-    header, rows = read_csv_rows(path)
+    header, rows = read_csv_rows(path, blank_first="unit")
     if len(header) < 3:
         raise InputError("expected a unit id column and at least two coder columns", source=source, line=1)
     coders = header[1:]

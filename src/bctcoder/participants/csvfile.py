@@ -9,11 +9,13 @@ from pathlib import Path
 from bctcoder.errors import InputError
 
 
-def read_csv_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_csv_rows(path: str | Path, *, blank_first: str | None = None
+                  ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Read a CSV with a header; returns (header, [(line number, row dict)]).
 
     Blank rows are skipped; line numbers are 1-based file lines (the header is
-    line 1). Errors name the file.
+    line 1). Errors name the file. ``blank_first`` names a first column whose
+    header cell is empty (as R's ``write.csv`` writes row names).
     """
     path = Path(path)
     try:
@@ -34,6 +36,8 @@ def read_csv_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
         raise InputError(f"not a CSV file ({exc})", source=str(path), line=1) from None
+    if blank_first and header and not header[0]:
+        header[0] = blank_first
     if not any(header):
         raise InputError("the first line must be a header", source=str(path), line=1)
     seen = set()
