@@ -77,40 +77,26 @@ def table1(project: str = ProjectArg, attributes: Optional[str] = typer.Option(
     _run(project, "table1", format, out, None, set_, attributes=flatten([attributes]) if attributes else None)
 
 
-@app.command("table2")
-@friendly
-def table2(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
-           set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt) -> None:
-    """Table 2: each technique evidenced by which roles (or values of --by), grouped by taxonomy group."""
-    _run(project, "table2", format, out, coder, set_, taxonomy, by=by)
+def _attribute_report(name: str, doc: str):
+    """A report command taking --by, --coder, --set, --taxonomy, --format and --out."""
+
+    def command(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
+                set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
+                out: Optional[Path] = OutOpt) -> None:
+        _run(project, name, format, out, coder, set_, taxonomy, by=by)
+
+    command.__doc__ = doc
+    command.__name__ = name
+    return command
 
 
-@app.command("summary")
-@friendly
-def summary(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
-            set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-            out: Optional[Path] = OutOpt) -> None:
-    """The study's headline figures: supported, per role, both, neither, groups covered, emphasis."""
-    _run(project, "summary", format, out, coder, set_, taxonomy, by=by)
-
-
-@app.command("groups")
-@friendly
-def groups(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
-           set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt) -> None:
-    """Taxonomy groups ranked by the share of their techniques supported."""
-    _run(project, "groups", format, out, coder, set_, taxonomy, by=by)
-
-
-@app.command("fit")
-@friendly
-def fit(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
-        set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-        out: Optional[Path] = OutOpt) -> None:
-    """Taxonomy fit: never-evidenced techniques, ranked groups, inductive codes, proposed extension."""
-    _run(project, "fit", format, out, coder, set_, taxonomy, by=by)
+for _name, _doc in [
+    ("table2", "Table 2: each technique evidenced by which roles (or values of --by), grouped by taxonomy group."),
+    ("summary", "The study's headline figures: supported, per role, both, neither, groups covered, emphasis."),
+    ("groups", "Taxonomy groups ranked by the share of their techniques supported."),
+    ("fit", "Taxonomy fit: never-evidenced techniques, ranked groups, inductive codes, proposed extension."),
+]:
+    app.command(_name)(friendly(_attribute_report(_name, _doc)))
 
 
 @app.command("coverage")
