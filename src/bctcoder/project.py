@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bctcoder import __version__
 from bctcoder.agreement.api import AgreementMixin
 from bctcoder.analysis.api import AnalysisMixin
+from bctcoder.suggest.api import SuggestMixin
 from bctcoder.coding import csv_io
 from bctcoder.coding import service as coding_service
 from bctcoder.coding.events import event_rows, log_event
@@ -47,7 +48,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Project(AnalysisMixin, AgreementMixin):
+class Project(AnalysisMixin, AgreementMixin, SuggestMixin):
     """A bctcoder project: taxonomy, cases, transcripts and codings in one database.
 
     Analyses (Table 1, Table 2, summary, fit, coverage, matrix, dyads, quotes,

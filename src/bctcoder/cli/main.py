@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, taxonomy_cmd
+from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -29,6 +29,12 @@ app.command("sets")(friendly(report_cmd.sets))
 app.command("agreement")(friendly(agreement_cmd.agreement))
 app.command("reconcile")(friendly(agreement_cmd.reconcile))
 app.command("blind")(friendly(agreement_cmd.blind))
+app.command("suggest")(friendly(suggest_cmd.suggest))
+app.command("suggestions")(friendly(suggest_cmd.suggestions))
+app.command("accept")(friendly(suggest_cmd.accept))
+app.command("reject")(friendly(suggest_cmd.reject))
+app.command("queue")(friendly(suggest_cmd.queue))
+report_cmd.app.command("uncovered")(friendly(suggest_cmd.uncovered))
 app.command("qca")(friendly(qca_cmd.qca))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
 app.add_typer(taxonomy_cmd.codes_app, name="codes")
@@ -162,11 +168,13 @@ def export_codings(project: str = ProjectArg,
 @app.command()
 @friendly
 def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build the demo project in."),
-         force: bool = typer.Option(False, help="Replace an existing demo project in that folder.")) -> None:
+         force: bool = typer.Option(False, help="Replace an existing demo project in that folder."),
+         suggester: str = typer.Option("lexical.v1", help="Suggester for the uncoded passages ('' for none)."),
+         ) -> None:
     """Build the fictional demo study (cases, transcripts, two coders) and show what it holds."""
     from bctcoder.demo.build import build_demo
 
-    result = build_demo(out, force=force)
+    result = build_demo(out, force=force, suggester=suggester)
     console.print(result["summary"], highlight=False, soft_wrap=True)
 
 

@@ -18,7 +18,7 @@ def demo_data_dir() -> Path:
     return Path(str(resources.files("bctcoder.demo") / "data"))
 
 
-def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
+def build_demo(out: str | Path, *, force: bool = False, suggester: str = "lexical.v1") -> dict[str, Any]:
     """Create ``out/demo.bctcoder`` from the bundled fictional study; returns counts and a summary text.
 
     The input files are copied to ``out/data`` so they can be inspected or
@@ -44,6 +44,7 @@ def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
         codings = project.import_codings(data / "codings.csv")
         info = project.info()
         frame = project.codings()
+        suggested = project.suggest(suggester=suggester, top_k=2) if suggester else None
         summary = project.summary()
         bundle = project.write_all_reports(out / "report")
     finally:
@@ -63,6 +64,8 @@ def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
         "  techniques evidenced by role: " + ", ".join(f"{k} {v}" for k, v in sorted(by_role.items())),
         f"  supported:    {summary['supported']} of {summary['techniques_total']} techniques; "
         f"{summary['groups_covered']} of {summary['groups_total']} groups",
+        (f"  suggestions:  {suggested['suggestions']} for {suggested['passages']} uncoded passages "
+         f"({suggested['model']}; pending, never counted until accepted)" if suggested else "  suggestions:  none"),
         f"  report:       {bundle['html']} (and report.xlsx, report.docx, csv/)",
         "Next:",
         f"  bctcoder info {target}",
@@ -70,6 +73,8 @@ def build_demo(out: str | Path, *, force: bool = False) -> dict[str, Any]:
         f"  bctcoder codes list {target} --used",
         f"  bctcoder report table2 {target}",
         f"  bctcoder compare {target} --reference marks2022",
+        f"  bctcoder suggestions {target}",
+        f"  bctcoder queue {target}",
     ]
     return {"project": str(target), "data": str(data), "info": info, "report": bundle["html"],
             "summary": "\n".join(lines)}

@@ -180,12 +180,25 @@ def build_agreement(session: Session, scope: Scope, unit: str = "document", **_:
         ReportTable("groups", "Agreement per taxonomy group", cols(result["groups"]))], data=result)
 
 
+def build_suggestions(session: Session, scope: Scope, **_: Any) -> Report:
+    """Pending suggestions, shown apart from the evidence: they count nowhere until a coder accepts them."""
+    from bctcoder.suggest.service import pending
+
+    frame = pd.DataFrame(pending(session), columns=["id", "document", "start", "end", "code", "label", "confidence",
+                                                    "model", "quote"])
+    note = ("Suggestions from a local model, not yet reviewed. They are not evidence: accept or reject them with "
+            "'bctcoder accept' / 'bctcoder reject'.")
+    return Report("suggestions", "Pending suggestions (not evidence)",
+                  [ReportTable("suggestions", "Pending suggestions (not evidence)", frame, notes=[note])])
+
+
 BUILDERS: dict[str, Callable[..., Report]] = {
     "table1": build_table1, "table2": build_table2, "summary": build_summary, "groups": build_groups,
     "fit": build_fit, "coverage": build_coverage, "matrix": build_matrix, "dyads": build_dyads,
     "quotes": build_quotes, "compare": build_compare, "agreement": build_agreement,
+    "suggestions": build_suggestions,
 }
-REPORT_NAMES = tuple(n for n in BUILDERS if n not in ("compare", "agreement"))
+REPORT_NAMES = tuple(n for n in BUILDERS if n not in ("compare", "agreement", "suggestions"))
 
 
 def build(session: Session, name: str, scope: Scope = Scope(), **options: Any) -> Report:
@@ -202,6 +215,9 @@ def build_all(session: Session, scope: Scope = Scope(), by: str = "role") -> Rep
     reports = [build(session, n, scope, by=by) for n in REPORT_NAMES]
     if len(coders_to_compare(session, Scope())) >= 2 and not scope.coders:
         reports.append(build_agreement(session, scope))
+    pending_report = build_suggestions(session, scope)
+    if len(pending_report.tables[0].frame):
+        reports.append(pending_report)
     counts = crosscase.matrix(session, scope, counts=True)
     roles = crosscase.case_roles(session, scope)
     grp = tables.groups(session, by, scope)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     MetaData,
     Boolean,
+    LargeBinary,
     CheckConstraint,
     DateTime,
     Float,
@@ -302,3 +303,13 @@ class Event(Base):
     user: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class PassageEmbedding(Base):
+    """Cached sentence embedding of a passage text for one model (float32 bytes), keyed by the text's hash."""
+
+    __tablename__ = "passage_embedding"
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dimension: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

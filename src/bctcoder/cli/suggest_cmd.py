@@ -1,0 +1,90 @@
+"""``bctcoder suggest``, ``accept``, ``reject``, ``queue``, ``suggestions`` and ``report uncovered``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.output import Format, emit, emit_object, flatten
+
+console = Console()
+
+
+def suggest(project: str = ProjectArg,
+            documents: Optional[list[str]] = typer.Option(None, "--documents", "--document",
+                                                          help="Only these documents (repeat or comma-separate)."),
+            top_k: int = typer.Option(3, "--top-k", help="Techniques suggested per passage."),
+            min_confidence: float = typer.Option(0.0, "--min-confidence", help="Drop suggestions below this."),
+            suggester: Optional[str] = typer.Option(None, "--suggester",
+                                                    help="Registry name, e.g. hybrid.v1, lexical.v1."),
+            passages: str = typer.Option("sentence", "--passages", help="sentence, turn or window."),
+            format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Suggest techniques for every uncoded interviewee passage (stored as 'suggested', never counted)."""
+    with open_project(project) as p:
+        result = p.suggest(documents=flatten(documents) if documents else None, top_k=top_k,
+                           min_confidence=min_confidence, suggester=suggester, mode=passages)
+    emit_object(result, format)
+
+
+def suggestions(project: str = ProjectArg,
+                documents: Optional[list[str]] = typer.Option(None, "--documents", "--document"),
+                format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List pending suggestions with their confidence and quote."""
+    with open_project(project) as p:
+        frame = p.suggestions(flatten(documents) if documents else None)
+    emit(frame.to_dict("records"), format, columns=["id", "document", "code", "label", "confidence", "quote"]
+         if format == Format.table else None)
+
+
+def _review(decision: str):
+    def command(project: str = ProjectArg, ids: Optional[list[int]] = typer.Argument(None, help="Suggestion ids."),
+                document: Optional[str] = typer.Option(None, "--document", help="All suggestions in a document."),
+                min_confidence: Optional[float] = typer.Option(None, "--min-confidence",
+                                                               help="All suggestions at or above this confidence."),
+                all_: bool = typer.Option(False, "--all", help="Every pending suggestion."),
+                format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+        with open_project(project) as p:
+            method = p.accept if decision == "accept" else p.reject
+            result = method(ids or None, document=document, min_confidence=min_confidence, all=all_)
+        emit_object(result, format)
+
+    command.__doc__ = ("Accept suggestions: they become codings of yours (origin 'accepted')." if decision == "accept"
+                       else "Reject suggestions: kept as 'rejected', never suggested again, and learnt from.")
+    command.__name__ = decision
+    return command
+
+
+accept = _review("accept")
+reject = _review("reject")
+
+
+def queue(project: str = ProjectArg, limit: int = typer.Option(20, "--limit"),
+          documents: Optional[list[str]] = typer.Option(None, "--documents", "--document"),
+          format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """The active-learning queue: uncoded passages the model is least sure about; code these first."""
+    with open_project(project) as p:
+        rows = p.queue(limit=limit, documents=flatten(documents) if documents else None)
+    emit(rows, format, columns=["document", "start", "end", "uncertainty", "candidates", "text"]
+         if format == Format.table else None)
+
+
+def uncovered(project: str = ProjectArg,
+              threshold: float = typer.Option(0.30, "--threshold", help="Best similarity below which a passage "
+                                                                        "counts as unexplained."),
+              clusters: Optional[int] = typer.Option(None, "--clusters", help="Number of clusters (default: auto)."),
+              format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Passages no technique explains well, clustered: candidate new techniques with quotes."""
+    with open_project(project) as p:
+        result = p.uncovered(threshold=threshold, clusters=clusters)
+    if format == Format.json:
+        emit_object(result, format)
+        return
+    console.print(f"{result['uncovered']} of {result['passages']} interviewee passages have a best technique "
+                  f"similarity below {result['threshold']}.", highlight=False)
+    rows = [{"cluster": c["cluster"], "size": c["size"], "words": ", ".join(c["words"]),
+             "cases": ", ".join(c["cases"]), "quote": c["quotes"][0]["quote"] if c["quotes"] else ""}
+            for c in result["clusters"]]
+    emit(rows, format)

@@ -1,0 +1,65 @@
+"""The assisted-coding half of the Project API (mixed into :class:`bctcoder.project.Project`)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import pandas as pd
+
+from bctcoder.coding.events import log_event
+from bctcoder.suggest import registry, service
+from bctcoder.taxonomy.service import set_meta
+
+
+class SuggestMixin:
+    """Suggest techniques for passages, review suggestions, the active-learning queue, uncovered themes."""
+
+    def set_suggester(self, name: str) -> None:
+        """Choose the project's suggester by registry name (e.g. ``hybrid.v1``, ``lexical.v1``)."""
+        if name not in registry.available():
+            registry.create(name)  # raises with the list of names
+        with self.transaction() as s:
+            set_meta(s, "suggester", name)
+            log_event(s, self.user, "suggest.choose", suggester=name)
+
+    def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
+                suggester: str | None = None, mode: str = "sentence") -> dict[str, Any]:
+        """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage."""
+        with self.transaction() as s:
+            return service.suggest(s, self.user, documents=documents, top_k=top_k, min_confidence=min_confidence,
+                                   suggester=suggester, mode=mode)
+
+    def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
+        """Pending suggestions with quotes and confidence."""
+        with self.reading() as s:
+            return pd.DataFrame(service.pending(s, documents=documents),
+                                columns=["id", "document", "start", "end", "code", "label", "confidence", "model",
+                                         "quote"])
+
+    def accept(self, ids: Iterable[int] | None = None, *, document: str | None = None,
+               min_confidence: float | None = None, all: bool = False, coder: str | None = None) -> dict:
+        """Accept suggestions (by id, by document, above a confidence, or all) as codings of ``coder``."""
+        with self.transaction() as s:
+            return service.review(s, self.user, "accept", ids=ids, document=document, min_confidence=min_confidence,
+                                  all_=all, coder=coder)
+
+    def reject(self, ids: Iterable[int] | None = None, *, document: str | None = None,
+               min_confidence: float | None = None, all: bool = False) -> dict:
+        """Reject suggestions; they are kept (origin ``rejected``) and never suggested again."""
+        with self.transaction() as s:
+            return service.review(s, self.user, "reject", ids=ids, document=document, min_confidence=min_confidence,
+                                  all_=all)
+
+    def queue(self, *, limit: int = 20, documents: Iterable[str] | None = None,
+              suggester: str | None = None) -> list[dict[str, Any]]:
+        """The uncoded passages the model is least sure about: code these first (active learning)."""
+        with self.transaction() as s:  # may cache new embeddings
+            return service.queue(s, limit=limit, documents=documents, suggester=suggester)
+
+    def uncovered(self, *, threshold: float = 0.30, clusters: int | None = None,
+                  documents: Iterable[str] | None = None) -> dict[str, Any]:
+        """Clusters of interviewee passages no technique describes well (candidate new techniques)."""
+        from bctcoder.suggest.uncovered import uncovered
+
+        with self.transaction() as s:  # may cache new embeddings
+            return uncovered(s, threshold=threshold, clusters=clusters, documents=documents)
