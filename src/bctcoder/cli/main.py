@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd
+from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd, web_cmd
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -35,6 +35,10 @@ app.command("accept")(friendly(suggest_cmd.accept))
 app.command("reject")(friendly(suggest_cmd.reject))
 app.command("queue")(friendly(suggest_cmd.queue))
 report_cmd.app.command("uncovered")(friendly(suggest_cmd.uncovered))
+app.command("serve")(friendly(web_cmd.serve))
+for _command in web_cmd.users_app.registered_commands:
+    _command.callback = friendly(_command.callback)
+app.add_typer(web_cmd.users_app, name="users")
 app.command("qca")(friendly(qca_cmd.qca))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
 app.add_typer(taxonomy_cmd.codes_app, name="codes")

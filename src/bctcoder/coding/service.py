@@ -161,3 +161,47 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
         ids = [require_code(session, c).id for c in codes]
         stmt = stmt.where(Coding.code_id.in_(ids))
     return [coding_dict(session, c) for c in session.scalars(stmt)]
+
+
+UNDOABLE = ("coding.add", "coding.update", "coding.delete")
+
+
+def undo_last(session: Session, user: str) -> dict[str, Any]:
+    """Undo ``user``'s most recent coding change that has not been undone yet (add, update or delete)."""
+    import json
+
+    from bctcoder.store.models import Event
+
+    undone = set()
+    for payload in session.scalars(select(Event.payload).where(Event.user == user, Event.action == "undo")):
+        undone.add(json.loads(payload).get("event"))
+    stmt = select(Event).where(Event.user == user, Event.action.in_(UNDOABLE)).order_by(Event.id.desc())
+    target = next((e for e in session.scalars(stmt) if e.id not in undone), None)
+    if target is None:
+        raise NotFoundError("nothing to undo")
+    payload = json.loads(target.payload)
+    if target.action == "coding.add":
+        coding = session.get(Coding, payload["coding"])
+        if coding is not None:
+            session.delete(coding)
+    elif target.action == "coding.delete":
+        was = payload["was"]
+        doc = require_document(session, was["document"])
+        session.add(Coding(id=was["id"], document_id=doc.id, start=was["start"], end=was["end"],
+                           code_id=require_code(session, was["code"]).id, coder_id=get_coder(session, was["coder"]).id,
+                           origin=was["origin"], confidence=was["confidence"], model=was["model"], memo=was["memo"],
+                           exemplar=was["exemplar"]))
+    else:
+        coding = session.get(Coding, payload["coding"])
+        if coding is not None:
+            for key, (old, _new) in payload.get("changes", {}).items():
+                if key == "code":
+                    coding.code_id = require_code(session, old).id
+                elif key == "coder":
+                    coding.coder_id = get_coder(session, old).id
+                elif key in ("start", "end", "origin", "confidence", "memo", "exemplar"):
+                    setattr(coding, key, old)
+    session.flush()
+    session.add(Event(user=user, action="undo", payload=json.dumps({"event": target.id, "action": target.action})))
+    session.flush()
+    return {"undone": target.action, "coding": payload.get("coding")}

@@ -313,3 +313,19 @@ class PassageEmbedding(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     dimension: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AppUser(Base):
+    """A person who may sign in to the web workspace, with a role in this project.
+
+    Roles: ``owner`` (everything, including users), ``coder`` (code and review), ``viewer`` (read only).
+    Passwords are stored as argon2 hashes only.
+    """
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'coder', 'viewer')", name="role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
