@@ -128,9 +128,20 @@ class Project(AnalysisMixin, AgreementMixin, SuggestMixin):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed at the end, rolled back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session in one write transaction: committed at the end, rolled back on any error.
+
+        On SQLite the transaction starts with ``BEGIN IMMEDIATE``: concurrent writers wait their turn
+        (busy timeout) rather than fail.
+        """
+        with self.engine.connect() as conn:
+            conn.info[database.WRITE_FLAG] = True
+            try:
+                with conn.begin():
+                    with Session(bind=conn, expire_on_commit=False) as session:
+                        yield session
+                        session.flush()
+            finally:
+                conn.info.pop(database.WRITE_FLAG, None)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -323,23 +334,25 @@ class Project(AnalysisMixin, AgreementMixin, SuggestMixin):
         with self.transaction() as s:
             coding_service.delete_coding(s, self.user, coding_id)
 
-    def _blind_filter(self, s: Session, coders: Iterable[str] | None, as_coder: str | None):
+    def _blind_filter(self, s: Session, coders: Iterable[str] | None, as_coder: str | None,
+                      unblind: bool = False):
         if as_coder is not None:
             return [as_coder]
-        if taxonomy_service.get_meta(s, "blind", False):
+        if not unblind and taxonomy_service.get_meta(s, "blind", False):
             raise ProjectError("blind coding is on: codings are shown to one coder at a time "
                                "(pass as_coder=NAME, CLI --as NAME; or turn blind mode off)")
         return coders
 
     def codings(self, *, coders: Iterable[str] | None = None, origins: Iterable[str] | None = None,
                 documents: Iterable[str] | None = None, codes: Iterable[str] | None = None,
-                as_coder: str | None = None) -> pd.DataFrame:
+                as_coder: str | None = None, unblind: bool = False) -> pd.DataFrame:
         """Codings as a DataFrame (one row per coding, with quote, case and role).
 
-        In blind mode (:meth:`set_blind`) pass ``as_coder`` to see that coder's codings only.
+        In blind mode (:meth:`set_blind`) pass ``as_coder`` to see that coder's codings only, or
+        ``unblind=True`` (the project's owner, reconciling) to see everyone's.
         """
         with self.reading() as s:
-            coders = self._blind_filter(s, coders, as_coder)
+            coders = self._blind_filter(s, coders, as_coder, unblind)
             rows = coding_service.coding_rows(s, coders=coders, origins=origins, documents=documents, codes=codes)
             return pd.DataFrame(rows, columns=csv_io.CODING_EXPORT_COLUMNS)
 

@@ -54,8 +54,13 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WRITE_FLAG = "bctcoder_write"
+
+
 def _begin_sqlite(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Writers take the write lock up front (BEGIN IMMEDIATE), so two writers queue on the busy timeout
+    # instead of deadlocking when both try to upgrade a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(WRITE_FLAG) else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:

@@ -33,7 +33,7 @@ class CodingChange(BaseModel):
 
 
 def _own_or_owner(p, user, coding_id: int) -> dict[str, Any]:
-    frame = p.codings(as_coder=None) if not p.blind else p.codings(as_coder=user.name)
+    frame = p.codings(unblind=True)
     rows = frame[frame["id"] == coding_id]
     if rows.empty:
         raise HTTPException(status_code=404, detail=f"no coding {coding_id}")
@@ -48,7 +48,7 @@ def list_codings(request: Request, name: str):
     user = current_user(request)
     with open_project(request, user.name) as p:
         blind = p.blind and not user.is_owner
-        frame = p.codings(documents=[name], as_coder=user.name if blind else None)
+        frame = p.codings(documents=[name], as_coder=user.name if blind else None, unblind=True)
     frame = frame.astype(object).where(frame.notna(), None)
     return {"codings": frame.to_dict("records")}
 

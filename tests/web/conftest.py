@@ -1,0 +1,48 @@
+"""Fixtures for the web workspace: an app over a copy of the demo project, clients signed in by role."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the [web] extra is not installed")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from bctcoder.project import Project  # noqa: E402
+from bctcoder.web.accounts import add_user  # noqa: E402
+from bctcoder.web.app import create_app  # noqa: E402
+
+TOKEN = "test-token-123"
+
+
+@pytest.fixture
+def web_project(tmp_path, demo_template):
+    path = tmp_path / "web.bctcoder"
+    shutil.copy(demo_template, path)
+    with Project.open(path, user="owner") as p, p.transaction() as s:
+        add_user(s, "owner", "ann", "ann-password", "coder")
+        add_user(s, "owner", "vic", "vic-password", "viewer")
+        add_user(s, "owner", "olga", "olga-password", "owner")
+    return path
+
+
+@pytest.fixture
+def app(web_project):
+    return create_app(web_project, token=TOKEN)
+
+
+def signed_in(app, name=None, password=None) -> TestClient:
+    client = TestClient(app)
+    if name is None:
+        assert client.get(f"/?token={TOKEN}").status_code == 200
+    else:
+        r = client.post("/login", data={"name": name, "password": password, "next": "/"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+    return client
+
+
+def csrf(client: TestClient) -> str:
+    html = client.get("/").text
+    marker = 'name="csrf-token" content="'
+    return html[html.index(marker) + len(marker):].split('"', 1)[0]
