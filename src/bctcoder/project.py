@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bctcoder import __version__
 from bctcoder.agreement.api import AgreementMixin
 from bctcoder.analysis.api import AnalysisMixin
+from bctcoder.interop.api import InteropMixin
 from bctcoder.suggest.api import SuggestMixin
 from bctcoder.coding import csv_io
 from bctcoder.coding import service as coding_service
@@ -48,7 +49,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Project(AnalysisMixin, AgreementMixin, SuggestMixin):
+class Project(AnalysisMixin, AgreementMixin, SuggestMixin, InteropMixin):
     """A bctcoder project: taxonomy, cases, transcripts and codings in one database.
 
     Analyses (Table 1, Table 2, summary, fit, coverage, matrix, dyads, quotes,

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import agreement_cmd, imports, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd, web_cmd
+from bctcoder.cli import (agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd,
+                          web_cmd)
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -180,6 +181,15 @@ def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build t
 
     result = build_demo(out, force=force, suggester=suggester)
     console.print(result["summary"], highlight=False, soft_wrap=True)
+
+
+for _name, _fn in [("qdpx", interop_cmd.export_qdpx), ("qdc", interop_cmd.export_qdc),
+                   ("codebook", interop_cmd.export_codebook)]:
+    export_app.command(_name)(friendly(_fn))
+for _name, _fn in [("qdpx", interop_cmd.import_qdpx), ("qdc", interop_cmd.import_qdc),
+                   ("codebook", interop_cmd.import_codebook), ("qualcoder", interop_cmd.import_qualcoder),
+                   ("taguette", interop_cmd.import_taguette)]:
+    imports.app.command(_name)(friendly(_fn))
 
 
 def run() -> None:

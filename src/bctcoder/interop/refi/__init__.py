@@ -1,0 +1,1 @@
+"""REFI-QDA exchange formats (QDA-XML): codebooks (.qdc) and projects (.qdpx)."""
