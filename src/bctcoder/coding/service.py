@@ -149,10 +149,18 @@ def coding_dict(session: Session, c: Coding) -> dict[str, Any]:
 
 def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origins: Iterable[str] | None = None,
                 documents: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Codings as plain dicts, filtered by coder names, origins, document names, code numbers/labels."""
-    stmt = select(Coding).join(Document).order_by(Document.name, Coding.start, Coding.end, Coding.id)
+    """Codings as plain dicts, filtered by coder names, origins, document names, code numbers/labels.
+
+    One joined query; each document's text is read once to cut the quotes.
+    """
+    stmt = (select(Coding.id, Document.id, Document.name, Case.key, Case.role, Code.number, Code.label, Code.kind,
+                   Coder.name, Coding.origin, Coding.confidence, Coding.model, Coding.start, Coding.end, Coding.memo,
+                   Coding.exemplar, Coding.created_at, Coding.updated_at)
+            .join(Document, Coding.document_id == Document.id).outerjoin(Case, Document.case_id == Case.id)
+            .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
+            .order_by(Document.name, Coding.start, Coding.end, Coding.id))
     if coders is not None:
-        stmt = stmt.join(Coder).where(Coder.name.in_(list(coders)))
+        stmt = stmt.where(Coder.name.in_(list(coders)))
     if origins is not None:
         stmt = stmt.where(Coding.origin.in_(list(origins)))
     if documents is not None:
@@ -160,7 +168,21 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
     if codes is not None:
         ids = [require_code(session, c).id for c in codes]
         stmt = stmt.where(Coding.code_id.in_(ids))
-    return [coding_dict(session, c) for c in session.scalars(stmt)]
+    texts: dict[int, str] = {}
+    out = []
+    for (cid, doc_id, doc_name, case, role, number, label, kind, coder, origin, confidence, model, start, end, memo,
+         exemplar, created, updated) in session.execute(stmt):
+        if doc_id not in texts:
+            texts[doc_id] = session.scalar(select(Document.text).where(Document.id == doc_id))
+        out.append({
+            "id": cid, "document": doc_name, "case": case, "role": role, "code": number or label,
+            "code_label": label, "kind": kind, "coder": coder, "origin": origin, "confidence": confidence,
+            "model": model, "start": start, "end": end, "quote": texts[doc_id][start:end], "memo": memo,
+            "exemplar": bool(exemplar),
+            "created_at": created.isoformat(timespec="seconds") if created else None,
+            "updated_at": updated.isoformat(timespec="seconds") if updated else None,
+        })
+    return out
 
 
 UNDOABLE = ("coding.add", "coding.update", "coding.delete")

@@ -7,6 +7,7 @@ Handlers are thin: open a session on the project, call the library, render.
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,9 @@ def create_app(project: str | Path, *, token: str | None = None, accounts: bool 
 
     @app.middleware("http")
     async def no_cache_and_frames(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -8,7 +8,7 @@ back into code-point offsets exactly (emoji and combining marks included).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +34,27 @@ class TurnView:
 
 
 def build_turns(text: str, turns: list[dict[str, Any]], codings: list[dict[str, Any]]) -> list[TurnView]:
-    """Turns (or the whole text as one turn when there are none) cut into coded segments."""
+    """Turns (or the whole text as one turn when there are none) cut into coded segments.
+
+    A sweep over the sorted boundaries keeps the set of codings open at each point, so the cost grows with
+    the number of boundaries, not boundaries × codings.
+    """
     if not turns:
         turns = [{"start": 0, "end": len(text), "speaker": "", "is_interviewee": True}]
-    points = {0, len(text)}
+    starts: dict[int, list[dict[str, Any]]] = {}
+    ends: dict[int, list[int]] = {}
     for c in codings:
-        points.add(c["start"])
-        points.add(c["end"])
-    bounds = sorted(points)
+        starts.setdefault(c["start"], []).append(c)
+        ends.setdefault(c["end"], []).append(c["id"])
+    points = sorted({0, len(text)} | set(starts) | set(ends) | {t["start"] for t in turns} | {t["end"] for t in turns})
+    open_now: dict[int, dict[str, Any]] = {}
+    covering_at: dict[int, list[dict[str, Any]]] = {}
+    for x in points:
+        for cid in ends.get(x, ()):
+            open_now.pop(cid, None)
+        for c in starts.get(x, ()):
+            open_now[c["id"]] = c
+        covering_at[x] = list(open_now.values())
     by_start = sorted(codings, key=lambda c: (c["start"], c["end"]))
     views = []
     previous_end = 0
@@ -49,12 +62,12 @@ def build_turns(text: str, turns: list[dict[str, Any]], codings: list[dict[str, 
         line_start = text.rfind("\n", 0, t["start"]) + 1
         label_text = text[max(line_start, previous_end):t["start"]]
         previous_end = t["end"]
-        cuts = [t["start"]] + [b for b in bounds[bisect_right(bounds, t["start"]):] if b < t["end"]] + [t["end"]]
+        lo = bisect_left(points, t["start"])
+        hi = bisect_right(points, t["end"])
+        cuts = points[lo:hi]
         segments = []
         for a, b in zip(cuts, cuts[1:]):
-            if a == b:
-                continue
-            covering = [c for c in by_start if c["start"] < b and c["end"] > a]
+            covering = covering_at[a]
             segments.append(Segment(a, b, text[a:b], [c["id"] for c in covering],
                                     bool(covering) and all(c["origin"] == "suggested" for c in covering)))
         margin = [c for c in by_start if c["start"] < t["end"] and c["end"] > t["start"]]
