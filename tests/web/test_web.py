@@ -144,3 +144,23 @@ def test_two_coders_writing_at_once_lose_nothing(app, web_project):
         assert len(mine) == 30
         adds = [e for e in p.events(limit=40) if e["action"] == "coding.add"]
     assert {e["user"] for e in adds} == {"ann", "olga"}
+
+
+def test_serve_refuses_remote_binding_without_flag_and_accounts(tmp_path):
+    from typer.testing import CliRunner
+
+    from bctcoder.cli.main import app as cli
+
+    path = tmp_path / "s.bctcoder"
+    Project.create(path).close()
+    runner = CliRunner()
+    out = runner.invoke(cli, ["serve", str(path), "--host", "0.0.0.0"])
+    assert out.exit_code == 1 and "--allow-remote" in out.output
+    out = runner.invoke(cli, ["serve", str(path), "--host", "0.0.0.0", "--allow-remote"])
+    assert out.exit_code == 1 and "accounts are required" in out.output
+    out = runner.invoke(cli, ["users", "add", str(path), "ann", "--role", "coder", "--password", "short"])
+    assert out.exit_code == 1 and "at least 8 characters" in out.output
+    ok = runner.invoke(cli, ["users", "add", str(path), "ann", "--role", "owner", "--password", "long-enough-pw"])
+    assert ok.exit_code == 0
+    listed = runner.invoke(cli, ["users", "list", str(path), "--format", "json"])
+    assert '"ann"' in listed.output and "hash" not in listed.output
