@@ -192,6 +192,15 @@ for _name, _fn in [("qdpx", interop_cmd.import_qdpx), ("qdc", interop_cmd.import
     imports.app.command(_name)(friendly(_fn))
 
 
+def _register_evaluate() -> None:
+    from bctcoder.suggest.evaluate_cli import evaluate_command
+
+    app.command("evaluate")(friendly(evaluate_command))
+
+
+_register_evaluate()
+
+
 def run() -> None:
     """Console-script entry point."""
     app()
