@@ -140,6 +140,7 @@ class LabelPrototypes:
         self.vectors = np.asarray(encode(texts), dtype=np.float32)
         owners = np.array([j for j, _ in kind_of])
         kinds = np.array([k for _, k in kind_of])
+        self.owners, self.kinds = owners, kinds
         self._columns = {kind: [np.flatnonzero((owners == j) & (kinds == kind)) for j in range(len(self.ids))]
                          for kind in ("name", "description", "cue", "definition", "template")}
         sims = self.vectors @ self.vectors.T
@@ -290,14 +291,12 @@ def make_zeroshot_v2(**options) -> ZeroShotV2:
 
 # ------------------------------------------------------------------------------------------- ensemble.v1
 
-SUPERVISED_FEATURES = ("logp_embedding", "logp_tfidf", "knn_max", "knn_mean3", "knn_max_context",
-                       "knn_mean3_context", "log_frequency", "coded")
-"""Evidence from coded passages, per (passage, label)."""
-
-SUPERVISED_PRIOR = np.array([0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-"""Where the supervised weights start (and are pulled back to) before the coded passages say otherwise."""
-
 _EPS = 1e-4
+
+GRID = tuple((a, b, c, d) for a in (0.5, 1.0) for b in (0.0, 0.5, 1.0) for c in (0.0, 0.3, 1.0)
+             for d in (0.0,))
+"""Candidate weights (passage-embedding classifier, TF-IDF classifier, zero-shot score, context-embedding
+classifier) tried by the inner CV."""
 
 
 def _inner_folds(groups: Sequence[str], n: int, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -367,20 +366,20 @@ class _TfidfModel:
 
 
 class _EmbeddingModel:
-    """Logistic regression on passage ⊕ context embeddings."""
+    """Logistic regression on passage embeddings."""
 
     def __init__(self, C: float):
         self.C = C
 
-    def fit(self, X, labels):
+    def fit(self, X, labels, sample_weight=None):
         from sklearn.linear_model import LogisticRegression
 
         self.classes_ = sorted(set(labels))
         if len(self.classes_) < 2:
             self.model = None
             return self
-        self.model = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
-        self.model.fit(X, labels)
+        self.model = LogisticRegression(C=self.C, max_iter=1000)
+        self.model.fit(X, labels, sample_weight=sample_weight)
         self.classes_ = list(self.model.classes_)
         return self
 
@@ -391,66 +390,61 @@ class _EmbeddingModel:
 
 
 class EnsembleSuggester(_Encoding):
-    """Zero-shot and supervised evidence combined by a conditional logit learned out of fold."""
+    """A product of experts: ``a·log p_embedding + b·log p_tfidf + c·zero-shot score``, with (a, b, c) and a
+    temperature chosen by an inner cross-validation on the coded passages (grouped by document)."""
 
     uses_context = True
 
     def __init__(self, name: str = "ensemble.v1", *, C_embedding: float = 16.0, C_tfidf: float = 8.0,
-                 inner_folds: int = 3, strength: float = 20.0, balance: float = 0.5, seed: int = 0,
-                 min_examples: int = 4, **kw):
+                 prototype_weight: float = 1.0, inner_folds: int = 5, seed: int = 0, min_examples: int = 10,
+                 grid: Sequence[tuple[float, float, float]] = GRID, **kw):
         super().__init__(**kw)
         self.name = name
         self.C_embedding = C_embedding
         self.C_tfidf = C_tfidf
+        self.prototype_weight = prototype_weight
         self.inner_folds = inner_folds
-        self.strength = strength
-        self.balance = balance
         self.seed = seed
         self.min_examples = min_examples
+        self.grid = tuple(tuple(g) for g in grid)
         self.classes_: list[str] = []
 
-    # -- features ---------------------------------------------------------------------------------------
-    def _views(self, vt: np.ndarray, vc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        both = vt + vc
-        norms = np.linalg.norm(both, axis=1, keepdims=True)
-        both = both / np.where(norms > 0, norms, 1.0)
-        return np.hstack([vt, vc]) if self._context else vt, both
+    def _fit_models(self, rows: np.ndarray):
+        y = [self.classes_[i] for i in self._y[rows]]
+        X = np.vstack([self._vt[rows], self.prototypes.vectors[self._proto_rows]])
+        y_emb = y + [self.classes_[j] for j in self._proto_owner]
+        counts = np.bincount(self._y[rows], minlength=len(self.classes_))
+        balanced = len(rows) / (np.count_nonzero(counts) * counts[self._y[rows]])   # real passages: balanced
+        w = np.concatenate([balanced, np.full(len(self._proto_rows), self.prototype_weight)])
+        emb = _EmbeddingModel(self.C_embedding).fit(X, y_emb, w)
+        tfidf = _TfidfModel(self.C_tfidf).fit([self._texts[i] for i in rows], [self._contexts[i] for i in rows], y)
+        context = None
+        if self._context:
+            w_ctx = balanced * self._has_context[rows]
+            if np.count_nonzero(w_ctx) >= 2:
+                context = _EmbeddingModel(self.C_embedding).fit(self._vc[rows], y, w_ctx)
+        return emb, tfidf, context
 
-    def _supervised(self, train: np.ndarray, query_t: np.ndarray, query_c: np.ndarray,
-                    query_texts: list[str], query_contexts: list[str | None], *, models=None) -> np.ndarray:
-        """(n_query, labels, len(SUPERVISED_FEATURES)) from the training rows ``train``."""
+    def _expert_scores(self, models, vt: np.ndarray, vc: np.ndarray, texts, contexts) -> np.ndarray:
+        """(n, labels, 3) log-probabilities of the passage-embedding, TF-IDF and context-embedding experts
+        (0 for the context expert where there is none: it then leaves the ranking alone)."""
         K = len(self.classes_)
-        out = np.zeros((len(query_t), K, len(SUPERVISED_FEATURES)), dtype=np.float32)
-        y = self._y[train]
-        if models is None:
-            emb = _EmbeddingModel(self.C_embedding).fit(self._X[train], [self.classes_[i] for i in y])
-            tfidf = _TfidfModel(self.C_tfidf).fit([self._texts[i] for i in train],
-                                                  [self._contexts[i] for i in train],
-                                                  [self.classes_[i] for i in y])
-        else:
-            emb, tfidf = models
-        X_query, both_query = self._views(query_t, query_c)
-        for f, (model, proba) in enumerate(((emb, emb.predict_proba(X_query)),
-                                            (tfidf, tfidf.predict_proba(query_texts, query_contexts)))):
-            full = np.full((len(query_t), K), _EPS, dtype=np.float64)
+        out = np.zeros((len(texts), K, 3))
+        experts = [(0, models[0], lambda m: m.predict_proba(vt)),
+                   (1, models[1], lambda m: m.predict_proba(texts, contexts))]
+        if models[2] is not None:
+            experts.append((2, models[2], lambda m: m.predict_proba(vc)))
+        for f, model, predict in experts:
+            proba = predict(model)
+            full = np.full((len(texts), K), _EPS, dtype=np.float64)
             for j, c in enumerate(model.classes_):
                 full[:, self._index[c]] += proba[:, j]
             out[:, :, f] = np.log(full)
-        sims = query_t @ self._vt[train].T
-        sims_both = both_query @ self._both[train].T
-        counts = np.bincount(y, minlength=K)
-        for j in np.flatnonzero(counts):
-            cols = y == j
-            for f, S in ((2, sims), (4, sims_both)):
-                block = S[:, cols]
-                out[:, j, f] = block.max(axis=1)
-                top = min(3, block.shape[1])
-                out[:, j, f + 1] = np.sort(block, axis=1)[:, -top:].mean(axis=1)
-        out[:, :, 6] = np.log((counts + 1.0) / (counts.sum() + K))[None, :]
-        out[:, :, 7] = (counts > 0)[None, :]
+        if models[2] is not None:
+            missing = ~np.linalg.norm(vc, axis=1).astype(bool)
+            out[missing, :, 2] = 0.0
         return out
 
-    # -- fit / predict ----------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], labels: Sequence[str], labels_info: Sequence[LabelInfo],
             groups: Sequence[str] | None = None, contexts: Sequence[str | None] | None = None
             ) -> "EnsembleSuggester":
@@ -458,58 +452,96 @@ class EnsembleSuggester(_Encoding):
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
         groups = [str(g) for g in groups] if groups is not None else [str(i) for i in range(len(texts))]
         info = _with_unknown(labels_info, labels)
-        self.prototypes = LabelPrototypes(info, self.encode)
+        self.zero = ZeroShotV2(encode=self.encode).fit([], [], info)
+        self.zero.weights = zeroshot_weights(labels_info)
+        self.prototypes = self.zero.prototypes
         self.classes_ = list(self.prototypes.ids)
         self._index = {c: j for j, c in enumerate(self.classes_)}
-        self.zero_weights = zeroshot_weights(labels_info)
+        kinds = self.prototypes.kinds
+        self._proto_rows = np.flatnonzero(np.isin(kinds, ("name", "description", "cue", "definition")))
+        self._proto_owner = self.prototypes.owners[self._proto_rows]
         self.n_labelled = len(texts)
-        dim = self.prototypes.vectors.shape[1]
         self._context = any(contexts)
         self._texts, self._contexts = texts, contexts
+        dim = self.prototypes.vectors.shape[1]
         self._vt = self.encode_optional(texts, dim)
-        vc = self.encode_optional(contexts, dim)
-        self._X, self._both = self._views(self._vt, vc)
+        self._vc = self.encode_optional(contexts, dim)
+        self._has_context = np.array([bool(c) for c in contexts], dtype=float)
         self._y = np.array([self._index[label] for label in labels], dtype=int)
-        prior = np.concatenate([self.zero_weights, SUPERVISED_PRIOR])
         self.supervised = len(texts) >= self.min_examples and len(set(labels)) >= 2
+        self.mix, self.temperature, self.inner_scores = (0.0, 0.0, 1.0, 0.0), 1.0, {}
         if not self.supervised:
-            self.weights = prior
             self.models = None
             return self
-        Z = self.prototypes.all_features(self._vt, texts, vc, contexts)
-        S = np.zeros((len(texts), len(self.classes_), len(SUPERVISED_FEATURES)), dtype=np.float32)
+        zero = self.zero.features(texts, contexts) @ self.zero.weights
+        experts = np.zeros((len(texts), len(self.classes_), 3))
         for a, b in _inner_folds(groups, len(texts), self.inner_folds, self.seed):
-            S[b] = self._supervised(a, self._vt[b], vc[b], [texts[i] for i in b], [contexts[i] for i in b])
-        F = np.concatenate([Z, S], axis=2)
-        counts = np.bincount(self._y, minlength=len(self.classes_)).astype(float)
-        weight = counts[self._y] ** (-self.balance)
-        self.weights = fit_conditional_logit(F, self._y, prior=prior, l2=self.strength / len(texts),
-                                             sample_weight=weight)
-        every = np.arange(len(texts))
-        y_names = [self.classes_[i] for i in self._y]
-        self.models = (_EmbeddingModel(self.C_embedding).fit(self._X, y_names),
-                       _TfidfModel(self.C_tfidf).fit(texts, contexts, y_names))
-        self._every = every
+            models = self._fit_models(a)
+            experts[b] = self._expert_scores(models, self._vt[b], self._vc[b], [texts[i] for i in b],
+                                             [contexts[i] for i in b])
+        best = None
+        for mix in self.grid:
+            if mix[3] and not self._context:
+                continue
+            scores = mix[0] * experts[:, :, 0] + mix[1] * experts[:, :, 1] + mix[2] * zero + \
+                mix[3] * experts[:, :, 2]
+            quality = _ranking_quality(scores, self._y)
+            self.inner_scores[mix] = quality
+            key = (sum(quality), -sum(mix))
+            if best is None or key > best[0]:
+                best = (key, mix, scores)
+        self.mix = best[1]
+        self.temperature = _fit_temperature(best[2], self._y)
+        self.models = self._fit_models(np.arange(len(texts)))
         return self
 
-    def features(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> np.ndarray:
-        texts = list(texts)
-        contexts = list(contexts) if contexts is not None else [None] * len(texts)
-        if not self._context:
-            contexts = [None] * len(texts)
-        dim = self.prototypes.vectors.shape[1]
-        vt = self.encode_optional(texts, dim)
-        vc = self.encode_optional(contexts, dim)
-        Z = self.prototypes.all_features(vt, texts, vc, contexts)
-        if not self.supervised:
-            S = np.zeros((len(texts), len(self.classes_), len(SUPERVISED_FEATURES)), dtype=np.float32)
-        else:
-            S = self._supervised(self._every, vt, vc, texts, contexts, models=self.models)
-        return np.concatenate([Z, S], axis=2)
-
     def predict(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> Prediction:
-        F = self.features(texts, contexts)
-        return Prediction(list(self.classes_), _softmax(F @ self.weights), self.name)
+        texts = list(texts)
+        contexts = list(contexts) if contexts is not None and self._context else [None] * len(texts)
+        scores = self.zero.features(texts, contexts) @ self.zero.weights
+        if self.supervised:
+            dim = self.prototypes.vectors.shape[1]
+            experts = self._expert_scores(self.models, self.encode_optional(texts, dim),
+                                          self.encode_optional(contexts, dim), texts, contexts)
+            scores = self.mix[0] * experts[:, :, 0] + self.mix[1] * experts[:, :, 1] + self.mix[2] * scores + \
+                self.mix[3] * experts[:, :, 2]
+        return Prediction(list(self.classes_), _softmax(scores / self.temperature), self.name)
+
+
+def _ranking_quality(scores: np.ndarray, y: np.ndarray, min_support: int = 5) -> tuple[float, float, float]:
+    """(top-1, top-3, macro-F1 over labels with ≥ min_support items) of scores against gold indices."""
+    order = np.argsort(-scores, axis=1)
+    top1 = float(np.mean(order[:, 0] == y))
+    top3 = float(np.mean((order[:, :3] == y[:, None]).any(axis=1)))
+    f1s = []
+    for label in np.unique(y):
+        support = int((y == label).sum())
+        if support < min_support:
+            continue
+        predicted = order[:, 0] == label
+        tp = int((predicted & (y == label)).sum())
+        f1s.append(2 * tp / (support + int(predicted.sum())))
+    return top1, top3, float(np.mean(f1s)) if f1s else top1
+
+
+def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """The temperature minimising the log-loss of softmax(scores / T) (golden-section search on log T)."""
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        z = scores / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        return float(-(z[rows, y] - np.log(np.exp(z).sum(axis=1))).mean())
+
+    lo, hi = np.log(0.05), np.log(20.0)
+    ratio = (np.sqrt(5) - 1) / 2
+    for _ in range(40):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if loss(a) < loss(b):
+            hi = b
+        else:
+            lo = a
+    return float(np.exp((lo + hi) / 2))
 
 
 @register("ensemble.v1")
