@@ -1,29 +1,35 @@
-"""Label ranking from several kinds of evidence: ``zeroshot.v2`` (no coded data) and ``ensemble.v1``.
+"""Suggesters that combine several kinds of evidence: ``zeroshot.v2`` (no coded data) and ``ensemble.v1``.
 
-Both score every (passage, label) pair with a small vector of features and turn the scores into
-probabilities with a *conditional logit* (a softmax over the labels of ``features · w``):
+``zeroshot.v2`` scores every (passage, label) pair with a small vector of features and turns the scores into
+probabilities with a softmax of ``features · w``:
 
-- **prototype similarity** (cosine between the passage embedding and the label's name, our description, its
-  cue phrases (best and mean) and the official definition when imported), for the passage and, when the
-  caller gives one, its context (the surrounding sentence, the other speaker's turn);
-- **lexical match**: the share of the label name's content words (crudely stemmed) found in the passage;
+- **prototype similarity**: cosine between the passage embedding and the label's name (plus the BCTO class
+  names when official definitions are imported), our description, its cue phrases (best and mean), the
+  official definition, and the name put into intervention-report sentences ("Participants received ...");
+- **word overlap**: the share of the label name's content words (crudely stemmed) found in the passage, and
+  the share of the passage's content words found in the label's description;
 
-and, in ``ensemble.v1`` only, evidence from coded examples:
+each for the passage and, when the caller gives one, its context (the surrounding sentence, the other
+speaker's turn), plus two per-label constants that let the weights discount "hub" labels whose texts resemble
+every other label's. The weights ``w`` are fixed (``ZEROSHOT_WEIGHTS``), fitted once by a conditional logit on
+a corpus that is not used to report its quality: the HBCP smoking-cessation FLAIR *training* file (494 spans
+of 118 papers, all 94 labels as candidates), with and without the BCTO definitions.
 
-- **nearest neighbours**: the best and the mean of the three best cosine similarities to coded passages of
-  the label (passage alone, and passage + context);
-- **two classifiers**: log-probabilities of a logistic regression on embeddings (passage ⊕ context) and of
-  one on TF-IDF word and character n-grams (the ``lexical.v1`` features, plus the context's words);
-- **label frequency** among the coded passages (log, add-one), and whether the label was coded at all.
+``ensemble.v1`` is a product of experts over the same label set:
+``a · log p_embedding + b · log p_tfidf + c · zero-shot score`` (then a softmax at temperature T), where
 
-``zeroshot.v2`` uses fixed weights, fitted once on a corpus that is not used to report its quality (the HBCP
-smoking-cessation FLAIR training file, 494 spans of 118 papers; see ``ZEROSHOT_WEIGHTS``). ``ensemble.v1``
-learns its weights from the coded passages: the classifier and neighbour features of each training passage
-are computed *out of fold* (an inner cross-validation grouped by document; neighbours never come from the
-passage's own document), so the weights learn how far each kind of evidence can be trusted on unseen
-documents, and are pulled towards the zero-shot weights (and 0 for the supervised features) by an L2 penalty,
-so a project with few codings starts from the zero-shot ranking. The labels with no coded passage still get
-probabilities (from the prototype features), so a technique never coded can still be suggested.
+- ``p_embedding``: logistic regression on passage embeddings of the coded passages (balanced class weights),
+  with every label's texts (name, description, cues, definition) as extra examples, so a technique never coded
+  keeps a foothold;
+- ``p_tfidf``: logistic regression on TF-IDF word (1–2) and character (2–5) n-grams of the passage, plus the
+  words of its context at half weight;
+- the zero-shot score is ``zeroshot.v2``'s.
+
+The weights (a, b, c) are chosen from :data:`GRID` by an **inner cross-validation on the coded passages only**
+(grouped by document when there are at least as many documents as inner folds, else by passage), maximising
+top-1 + top-3 + macro-F1 of the out-of-fold predictions; the temperature T minimises their log-loss
+(calibration). Then both classifiers are refitted on all coded passages. With fewer than ``min_examples``
+coded passages (or one label) it is the zero-shot ranking.
 """
 
 from __future__ import annotations
@@ -293,10 +299,10 @@ def make_zeroshot_v2(**options) -> ZeroShotV2:
 
 _EPS = 1e-4
 
-GRID = tuple((a, b, c, d) for a in (0.5, 1.0) for b in (0.0, 0.5, 1.0) for c in (0.0, 0.3, 1.0)
-             for d in (0.0,))
+GRID = tuple((a, b, c, 0.0) for a in (0.5, 1.0) for b in (0.0, 0.5, 1.0) for c in (0.0, 0.3, 1.0))
 """Candidate weights (passage-embedding classifier, TF-IDF classifier, zero-shot score, context-embedding
-classifier) tried by the inner CV."""
+classifier) tried by the inner CV. The context-embedding expert is off by default (it did not help on the
+development corpora); pass ``grid=`` with a non-zero fourth weight to try it."""
 
 
 def _inner_folds(groups: Sequence[str], n: int, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -337,7 +343,12 @@ class _TfidfModel:
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
                                      if len(texts) > 2000 else 1)
         self.use_context = any(contexts)
-        blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts)]
+        self.classes_ = sorted(set(labels))
+        try:
+            blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts)]
+        except ValueError:   # no words or characters to learn from
+            self.model = None
+            return self
         if self.use_context:
             self.context_words = TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", min_df=1)
             try:
@@ -358,7 +369,7 @@ class _TfidfModel:
         from scipy.sparse import hstack
 
         if self.model is None:
-            return np.ones((len(texts), 1))
+            return np.full((len(texts), len(self.classes_)), 1.0 / max(1, len(self.classes_)))
         blocks = [self.words.transform(texts), self.chars.transform(texts)]
         if self.use_context:
             blocks.append(0.5 * self.context_words.transform([c or "" for c in contexts]))
@@ -385,7 +396,7 @@ class _EmbeddingModel:
 
     def predict_proba(self, X):
         if self.model is None:
-            return np.ones((len(X), 1))
+            return np.full((len(X), len(self.classes_)), 1.0 / max(1, len(self.classes_)))
         return self.model.predict_proba(X)
 
 
@@ -397,7 +408,7 @@ class EnsembleSuggester(_Encoding):
 
     def __init__(self, name: str = "ensemble.v1", *, C_embedding: float = 16.0, C_tfidf: float = 8.0,
                  prototype_weight: float = 1.0, inner_folds: int = 5, seed: int = 0, min_examples: int = 10,
-                 grid: Sequence[tuple[float, float, float]] = GRID, **kw):
+                 grid: Sequence[tuple[float, float, float, float]] = GRID, **kw):
         super().__init__(**kw)
         self.name = name
         self.C_embedding = C_embedding
@@ -419,7 +430,7 @@ class EnsembleSuggester(_Encoding):
         emb = _EmbeddingModel(self.C_embedding).fit(X, y_emb, w)
         tfidf = _TfidfModel(self.C_tfidf).fit([self._texts[i] for i in rows], [self._contexts[i] for i in rows], y)
         context = None
-        if self._context:
+        if self._context and any(mix[3] for mix in self.grid):
             w_ctx = balanced * self._has_context[rows]
             if np.count_nonzero(w_ctx) >= 2:
                 context = _EmbeddingModel(self.C_embedding).fit(self._vc[rows], y, w_ctx)

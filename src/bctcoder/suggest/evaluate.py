@@ -177,11 +177,11 @@ def metrics(gold: Sequence[str], labels: Sequence[str], probabilities: np.ndarra
     micro = tp_all / n  # pooled TP/(TP+FP) = TP/(TP+FN) = TP/n with one gold and one predicted label per item
     confidence = P[np.arange(n), order[:, 0]]
     correct = order[:, 0] == gold_idx
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.minimum(np.floor(confidence * bins + 1e-9).astype(int), bins - 1)   # [lo, hi), last [lo, 1]
     bin_rows, ece = [], 0.0
     for b in range(bins):
-        lo, hi = edges[b], edges[b + 1]
-        inside = (confidence >= lo) & ((confidence < hi) if b < bins - 1 else (confidence <= hi))
+        lo, hi = b / bins, (b + 1) / bins
+        inside = which == b
         count = int(inside.sum())
         if count:
             conf, acc = float(confidence[inside].mean()), float(correct[inside].mean())
@@ -368,6 +368,7 @@ def _learning_curve(name, encoder, options, labels_info, splits, labels, use_con
     correct = {"active": np.zeros(len(sizes)), "random": np.zeros(len(sizes))}
     total = 0
     rng = np.random.default_rng(seed)
+    names = np.asarray(labels)
     for train, held_out in splits:
         gold = np.asarray([e.label for e in held_out])
         total += len(held_out)
@@ -377,27 +378,27 @@ def _learning_curve(name, encoder, options, labels_info, splits, labels, use_con
             # random order: the first `size` of a fixed permutation
             subset = [train[i] for i in random_order[:size]]
             P = _align(_fit_predict(name, encoder, options, labels_info, subset, held_out, use_context), labels)
-            correct["random"][s_i] += float((np.asarray(labels)[P.argmax(axis=1)] == gold).sum())
-            # active order: grow the labelled set by the pool items the current model is least sure of
-            if size > len(chosen):
-                pool = [i for i in range(len(train)) if i not in set(chosen)]
-                need = size - len(chosen)
-                if not chosen:
-                    model_subset: list[Example] = []
-                else:
-                    model_subset = [train[i] for i in chosen]
-                pred = _fit_predict(name, encoder, options, labels_info, model_subset, [train[i] for i in pool],
-                                    use_context)
-                uncertainty = pred.uncertainty()
-                ranked = np.argsort(-uncertainty, kind="stable")
+            correct["random"][s_i] += float((names[P.argmax(axis=1)] == gold).sum())
+            # active order: the model trained on the items chosen so far scores the test side and the pool;
+            # the next batch is the pool items it is least sure of (margin between its two best labels)
+            if size > len(chosen) and not chosen and size == sizes[0]:
+                chosen = [int(i) for i in random_order[:size]]     # a first batch with no model yet: random
+            pool = [i for i in range(len(train)) if i not in set(chosen)]
+            pred = _fit_predict(name, encoder, options, labels_info, [train[i] for i in chosen],
+                                list(held_out) + [train[i] for i in pool], use_context)
+            P = _align(pred, labels)
+            correct["active"][s_i] += float((names[P[:len(held_out)].argmax(axis=1)] == gold).sum())
+            if s_i + 1 < len(sizes) and pool:
+                need = sizes[s_i + 1] - len(chosen)
+                pool_pred = Prediction(pred.labels, pred.probabilities[len(held_out):], pred.model)
+                ranked = np.argsort(-pool_pred.uncertainty(), kind="stable")
                 chosen += [pool[j] for j in ranked[:need]]
-            subset = [train[i] for i in chosen[:size]]
-            P = _align(_fit_predict(name, encoder, options, labels_info, subset, held_out, use_context), labels)
-            correct["active"][s_i] += float((np.asarray(labels)[P.argmax(axis=1)] == gold).sum())
     return {"sizes": sizes,
             "active_top1": [round(float(c / total), 4) for c in correct["active"]],
             "random_top1": [round(float(c / total), 4) for c in correct["random"]],
-            "n_test": total, "strategy": "margin uncertainty sampling, batches between sizes"}
+            "n_test": total,
+            "strategy": "active: margin uncertainty sampling in batches up to each size; random: a fixed "
+                        "random order; top-1 pooled over folds"}
 
 
 # ------------------------------------------------------------------------------------------------- output
