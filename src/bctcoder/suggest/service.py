@@ -114,7 +114,9 @@ def fitted_suggester(session: Session, name: str | None = None):
     if getattr(suggester, "needs_embeddings", False):
         suggester._cache = ProjectEmbeddingCache(session)
     texts, labels, groups = training_examples(session)
-    return suggester.fit(texts, labels, labels_info(session), groups)
+    suggester.fit(texts, labels, labels_info(session), groups)
+    suggester.n_training_examples = len(texts)
+    return suggester
 
 
 def _covered(session: Session, documents: set[int]) -> dict[int, list[tuple[int, int]]]:
@@ -175,7 +177,7 @@ def suggest(session: Session, user: str, *, documents: Iterable[str] | None = No
     log_event(session, user, "suggest.run", model=model_name, passages=len(items), suggestions=stored,
               top_k=top_k, min_confidence=min_confidence)
     return {"model": model_name, "passages": len(items), "suggestions": stored,
-            "trained_on": len(training_examples(session)[0])}
+            "trained_on": model.n_training_examples}
 
 
 def _select_suggestions(session: Session, ids: Iterable[int] | None, document: str | None,

@@ -7,6 +7,7 @@ import json
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
+from bctcoder.analysis.coverage import document_coverage
 from bctcoder.coding.service import coding_rows
 from bctcoder.web import accounts, security
 from bctcoder.web.app import open_project
@@ -67,11 +68,9 @@ def documents(request: Request, token: str | None = None):
     user = current_user(request)
     with open_project(request, user.name) as p:
         docs = p.documents()
-        coverage = {}
-        if len(docs):
-            cov = p.report("coverage").tables[1].frame
-            coverage = dict(zip(cov["document"], cov["coverage"]))
         with p.reading() as s:
+            cov = document_coverage(s)
+            coverage = dict(zip(cov["document"], cov["coverage"]))
             from sqlalchemy import func, select
 
             from bctcoder.store.models import Coding, Document
