@@ -13,6 +13,20 @@ from bctcoder.project import Project
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_folder(tmp_path_factory):
+    """Exported embedding models go to a temp folder, not the tester's ~/.cache."""
+    import os
+
+    old = os.environ.get("BCTCODER_CACHE_DIR")
+    os.environ["BCTCODER_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if old is None:
+        os.environ.pop("BCTCODER_CACHE_DIR", None)
+    else:
+        os.environ["BCTCODER_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def shared() -> Path:
     """The read-only ../shared reference folder; skips when a fresh clone has none."""

@@ -16,6 +16,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from bctcoder.errors import BctcoderError
+from bctcoder.suggest.onnx_encoder import BACKENDS, OnnxEncoder, UnsupportedModel
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -53,30 +54,47 @@ def suggest_extra_installed() -> bool:
 
 
 class Embedder:
-    """Encodes texts as L2-normalised vectors; optionally through a cache (text → vector)."""
+    """Encodes texts as L2-normalised vectors; optionally through a cache (text → vector).
 
-    def __init__(self, model: str | Path | None = None, *, batch_size: int = 64, device: str = "cpu"):
+    ``backend`` (or ``$BCTCODER_EMBEDDING_BACKEND``) picks how the model runs: ``torch`` (sentence-transformers),
+    ``onnx`` (the same weights through ONNX Runtime) or ``onnx-int8`` (weights quantised to 8 bits per output
+    channel: about twice as fast on CPU, vectors within cosine 0.97 of the exact ones). ``auto`` (the default)
+    uses ``onnx-int8`` when onnxruntime is installed and the model's layers allow it, else ``torch``. Vectors
+    from ``onnx-int8`` are cached under their own model name (``NAME+int8``), never mixed with exact ones.
+    """
+
+    def __init__(self, model: str | Path | None = None, *, batch_size: int | None = None, device: str = "cpu",
+                 backend: str | None = None):
         _offline()
         path = Path(model) if model else default_model_path()
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise SuggestExtraMissing("sentence-transformers is not installed: pip install 'bctcoder[suggest]'") from None
         if not Path(path).exists():
             raise BctcoderError(f"embedding model {path} not found (give a local model folder)")
-        try:
-            import transformers
-
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
-        except Exception:  # older or newer transformers without these helpers
-            pass
-        self.model = SentenceTransformer(str(path), device=device, local_files_only=True)
-        self.name = DEFAULT_MODEL_NAME if model is None and not os.environ.get("BCTCODER_EMBEDDING_MODEL") else \
+        backend = backend or os.environ.get("BCTCODER_EMBEDDING_BACKEND") or "auto"
+        if backend not in ("auto", *BACKENDS):
+            raise BctcoderError(f"unknown embedding backend {backend!r} (use auto, {', '.join(BACKENDS)})")
+        base = DEFAULT_MODEL_NAME if model is None and not os.environ.get("BCTCODER_EMBEDDING_MODEL") else \
             Path(path).name
-        self.batch_size = batch_size
-        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dimension = int(dim())
+        self._onnx: OnnxEncoder | None = None
+        self.model = None
+        if backend != "torch" and device == "cpu":
+            try:
+                self._onnx = OnnxEncoder(Path(path), "onnx-int8" if backend == "auto" else backend,
+                                         batch_size=batch_size or 16)
+                backend = "onnx-int8" if backend == "auto" else backend
+            except UnsupportedModel as exc:
+                if backend != "auto":
+                    raise BctcoderError(f"embedding backend {backend} cannot run {path}: {exc}") from None
+        if self._onnx is None:
+            backend = "torch"
+            self.model = _load_sentence_transformer(path, device)
+            dim = getattr(self.model, "get_embedding_dimension", None) or \
+                self.model.get_sentence_embedding_dimension
+            self.dimension = int(dim())
+        else:
+            self.dimension = self._onnx.dimension
+        self.backend = backend
+        self.name = base + ("+int8" if backend == "onnx-int8" else "")
+        self.batch_size = batch_size or 64
 
     def encode(self, texts: Sequence[str], cache: "EmbeddingCache | None" = None) -> np.ndarray:
         """Vectors for ``texts`` (rows L2-normalised); cached vectors are reused, new ones stored."""
@@ -90,13 +108,33 @@ class Embedder:
                 if t in found:
                     out[i] = found[t]
         if todo:
-            vectors = self.model.encode([texts[i] for i in todo], batch_size=self.batch_size,
-                                        normalize_embeddings=True, show_progress_bar=False,
-                                        convert_to_numpy=True).astype(np.float32)
+            vectors = self._encode_new([texts[i] for i in todo])
             out[todo] = vectors
             if cache is not None:
                 cache.put_many(self.name, {texts[i]: vectors[k] for k, i in enumerate(todo)})
         return out
+
+
+    def _encode_new(self, texts: list[str]) -> np.ndarray:
+        if self._onnx is not None:
+            return self._onnx.encode(texts)
+        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True).astype(np.float32)
+
+
+def _load_sentence_transformer(path: Path, device: str):
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise SuggestExtraMissing("sentence-transformers is not installed: pip install 'bctcoder[suggest]'") from None
+    try:
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+    except Exception:  # older or newer transformers without these helpers
+        pass
+    return SentenceTransformer(str(path), device=device, local_files_only=True)
 
 
 class EmbeddingCache(Protocol):
