@@ -114,7 +114,6 @@ def test_export_then_import_round_trip(demo, tmp_path):
     from bctcoder.project import Project
 
     with Project.create(tmp_path / "fresh.bctcoder") as fresh:
-        data = tmp_path.parent
         from bctcoder.demo.build import demo_data_dir
 
         d = demo_data_dir()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from bctcoder import __version__
 from bctcoder.errors import InputError
-from bctcoder.report.model import Report, ReportTable, frame_records
+from bctcoder.report.model import Report, ReportTable
 
 TEXT_FORMATS = ("md", "csv", "json", "html")
 BINARY_FORMATS = ("xlsx", "docx")

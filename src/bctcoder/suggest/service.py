@@ -21,7 +21,7 @@ from bctcoder.analysis.evidence import Scope, load_evidence
 from bctcoder.coding.events import log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import BctcoderError, InputError
-from bctcoder.store.models import COUNTING_ORIGINS, Code, Coder, Coding, Document, PassageEmbedding
+from bctcoder.store.models import COUNTING_ORIGINS, Code, Coding, Document, PassageEmbedding
 from bctcoder.suggest import registry
 from bctcoder.suggest.base import LabelInfo
 from bctcoder.suggest.passages import Passage, passages

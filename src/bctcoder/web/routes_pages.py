@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -12,7 +11,7 @@ from bctcoder.coding.service import coding_rows
 from bctcoder.web import accounts, security
 from bctcoder.web.app import open_project
 from bctcoder.web.reading import build_turns
-from bctcoder.web.security import CurrentUser, current_user
+from bctcoder.web.security import current_user
 
 router = APIRouter()
 
