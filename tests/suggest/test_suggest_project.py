@@ -91,6 +91,21 @@ def test_queue_orders_by_uncertainty(demo):
     assert all(r["text"] and r["candidates"] for r in rows)
 
 
+def test_fitted_model_is_reused_until_the_codings_change(demo):
+    from bctcoder.suggest.service import FittedModels
+
+    demo.fitted_models = FittedModels()
+    first = demo.queue(limit=3, suggester="lexical.v1")
+    demo.suggest(suggester="lexical.v1", top_k=1)      # new suggestions do not change the training data
+    assert demo.queue(limit=3, suggester="lexical.v1") == first
+    assert demo.fitted_models.fits == 1
+    demo.reject([int(demo.suggestions().iloc[0]["id"])])   # a rejection teaches the model: refit
+    demo.queue(limit=3, suggester="lexical.v1")
+    assert demo.fitted_models.fits == 2
+    demo.queue(limit=3, suggester="lexical.v1")
+    assert demo.fitted_models.fits == 2
+
+
 def test_cli_suggest_accept_reject(demo):
     path = demo.url.removeprefix("sqlite:///")
     out = runner.invoke(app, ["suggest", path, "--suggester", "lexical.v1", "--top-k", "1", "--format", "json"])
@@ -119,7 +134,7 @@ def test_report_lists_suggestions_apart(demo, tmp_path):
 @needs_model
 def test_hybrid_suggestions_cache_embeddings_and_stay_offline(demo, no_network):
     first = demo.suggest(suggester="hybrid.v1", top_k=3)
-    assert first["model"].startswith("hybrid.v1 (all-MiniLM-L6-v2)")
+    assert first["model"] == "hybrid.v1 (all-MiniLM-L6-v2+int8)"   # ONNX Runtime, int8 weights
     with demo.reading() as s:
         from sqlalchemy import func, select
 
@@ -129,6 +144,8 @@ def test_hybrid_suggestions_cache_embeddings_and_stay_offline(demo, no_network):
     assert cached >= first["passages"]
     again = demo.suggest(suggester="hybrid.v1", top_k=3)
     assert again["suggestions"] == first["suggestions"]
+    default = demo.suggest(top_k=3)      # the default suggester: ensemble.v1
+    assert default["model"] == "ensemble.v1 (all-MiniLM-L6-v2+int8)" and default["suggestions"] > 0
     result = demo.uncovered(threshold=0.5)
     assert result["passages"] > 0 and result["uncovered"] <= result["passages"]
     if result["clusters"]:

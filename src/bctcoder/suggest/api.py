@@ -12,7 +12,13 @@ from bctcoder.taxonomy.service import set_meta
 
 
 class SuggestMixin:
-    """Suggest techniques for passages, review suggestions, the active-learning queue, uncovered themes."""
+    """Suggest techniques for passages, review suggestions, the active-learning queue, uncovered themes.
+
+    ``fitted_models`` (a :class:`bctcoder.suggest.service.FittedModels`, None by default) lets a long-running
+    caller reuse the fitted suggester while the project's codings are unchanged.
+    """
+
+    fitted_models: "service.FittedModels | None" = None
 
     def set_suggester(self, name: str) -> None:
         """Choose the project's suggester by registry name (e.g. ``hybrid.v1``, ``lexical.v1``)."""
@@ -27,7 +33,7 @@ class SuggestMixin:
         """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage."""
         with self.transaction() as s:
             return service.suggest(s, self.user, documents=documents, top_k=top_k, min_confidence=min_confidence,
-                                   suggester=suggester, mode=mode)
+                                   suggester=suggester, mode=mode, models=self.fitted_models)
 
     def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
         """Pending suggestions with quotes and confidence."""
@@ -54,7 +60,8 @@ class SuggestMixin:
               suggester: str | None = None) -> list[dict[str, Any]]:
         """The uncoded passages the model is least sure about: code these first (active learning)."""
         with self.transaction() as s:  # may cache new embeddings
-            return service.queue(s, limit=limit, documents=documents, suggester=suggester)
+            return service.queue(s, limit=limit, documents=documents, suggester=suggester,
+                                 models=self.fitted_models)
 
     def uncovered(self, *, threshold: float = 0.30, clusters: int | None = None,
                   documents: Iterable[str] | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from bctcoder.errors import BctcoderError
 
 _FACTORIES: dict[str, Callable[..., Any]] = {}
-DEFAULT = "hybrid.v1"
+DEFAULT = "ensemble.v1"
 FALLBACK = "lexical.v1"
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+import threading
+import warnings
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from sqlalchemy import select
@@ -107,16 +109,68 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
     return texts, labels, groups
 
 
-def fitted_suggester(session: Session, name: str | None = None):
-    """A suggester trained on the project's current codings (embeddings cached in the project)."""
+class FittedModels:
+    """Keeps the last fitted suggester (and the loaded embedding model) of a long-running process.
+
+    A fitted suggester is reused while the training data it was fitted on (passages, labels, documents,
+    label texts) and its name are unchanged; any accept, reject or new coding changes the fingerprint and
+    refits. The web workspace keeps one per app, so opening the queue does not refit on every page view.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, str] | None = None
+        self._model = None
+        self.embedder = None
+        self.fits = 0
+
+    def get(self, name: str, fingerprint: str, fit: Callable[[Any], Any]):
+        """The cached model for (name, fingerprint), else ``fit(embedder)``'s result (then cached)."""
+        with self._lock:
+            if self._key == (name, fingerprint):
+                return self._model
+            model = fit(self.embedder)
+            self._key, self._model = (name, fingerprint), model
+            self.embedder = getattr(model, "_embedder", None) or self.embedder
+            self.fits += 1
+            return model
+
+
+def _fingerprint(name: str, texts, labels, groups, info: list[LabelInfo]) -> str:
+    digest = hashlib.sha256(name.encode())
+    for part in (texts, labels, groups, [repr(i) for i in info]):
+        digest.update(json.dumps(list(part), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def fitted_suggester(session: Session, name: str | None = None, models: FittedModels | None = None):
+    """A suggester trained on the project's current codings (embeddings cached in the project); with
+    ``models``, reused while the training data are unchanged."""
     name = name or default_suggester(session)
-    suggester = registry.create(name)
+    texts, labels, groups = training_examples(session)
+    info = labels_info(session)
+
+    def fit(embedder):
+        suggester = registry.create(name)
+        if getattr(suggester, "needs_embeddings", False) and embedder is not None:
+            suggester._embedder = embedder
+        _bind_cache(suggester, session)
+        with warnings.catch_warnings():   # few codings of many techniques are expected, not a mistake
+            warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
+            suggester.fit(texts, labels, info, groups)
+        suggester.n_training_examples = len(texts)
+        return suggester
+
+    if models is None:
+        return fit(None)
+    suggester = models.get(name, _fingerprint(name, texts, labels, groups, info), fit)
+    _bind_cache(suggester, session)   # a reused model writes new embeddings through this session
+    return suggester
+
+
+def _bind_cache(suggester, session: Session) -> None:
     if getattr(suggester, "needs_embeddings", False):
         suggester._cache = ProjectEmbeddingCache(session)
-    texts, labels, groups = training_examples(session)
-    suggester.fit(texts, labels, labels_info(session), groups)
-    suggester.n_training_examples = len(texts)
-    return suggester
 
 
 def _covered(session: Session, documents: set[int]) -> dict[int, list[tuple[int, int]]]:
@@ -136,13 +190,14 @@ def uncoded_passages(session: Session, documents: Iterable[str] | None = None, m
 
 
 def suggest(session: Session, user: str, *, documents: Iterable[str] | None = None, top_k: int = 3,
-            min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence") -> dict[str, Any]:
+            min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
+            models: FittedModels | None = None) -> dict[str, Any]:
     """Suggest the top-k techniques for every uncoded interviewee passage; replaces pending suggestions."""
     if top_k < 1:
         raise InputError("--top-k must be at least 1", source="--top-k")
     if not 0.0 <= min_confidence <= 1.0:
         raise InputError("--min-confidence must be between 0 and 1", source="--min-confidence")
-    model = fitted_suggester(session, suggester)
+    model = fitted_suggester(session, suggester, models)
     items = uncoded_passages(session, documents, mode)
     doc_ids = {p.document_id for p in items} or {-1}
     for old in session.scalars(select(Coding).where(Coding.origin == "suggested", Coding.document_id.in_(doc_ids))):
@@ -220,12 +275,13 @@ def review(session: Session, user: str, decision: str, *, ids: Iterable[int] | N
 
 
 def queue(session: Session, *, limit: int = 20, documents: Iterable[str] | None = None,
-          suggester: str | None = None, mode: str = "sentence") -> list[dict[str, Any]]:
+          suggester: str | None = None, mode: str = "sentence", models: FittedModels | None = None
+          ) -> list[dict[str, Any]]:
     """Uncoded passages ordered by how unsure the model is (active learning: label these first)."""
     items = uncoded_passages(session, documents, mode)
     if not items:
         return []
-    model = fitted_suggester(session, suggester)
+    model = fitted_suggester(session, suggester, models)
     prediction = model.predict([p.text for p in items])
     uncertainty = prediction.uncertainty()
     order = np.argsort(-uncertainty, kind="stable")[:limit]

@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from bctcoder import __version__
 from bctcoder.errors import BctcoderError, NotFoundError
 from bctcoder.project import Project
+from bctcoder.suggest.service import FittedModels
 from bctcoder.web import security
 from bctcoder.web.security import NotSignedIn
 
@@ -41,6 +42,7 @@ def create_app(project: str | Path, *, token: str | None = None, accounts: bool 
     shared = Project.open(project)  # fail fast (and migrate) before serving; its engine serves every request
     app.state.project_url = shared.url
     app.state.engine = shared.engine
+    app.state.fitted_models = FittedModels()   # the queue reuses the fitted suggester until codings change
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     app.state.templates = templates
@@ -110,4 +112,6 @@ class RequestProject(Project):
 
 def open_project(request: Request, user: str | None = None) -> Project:
     """The app's project for one request, acting as ``user`` in the event log."""
-    return RequestProject(request.app.state.project_url, request.app.state.engine, user=user)
+    project = RequestProject(request.app.state.project_url, request.app.state.engine, user=user)
+    project.fitted_models = request.app.state.fitted_models
+    return project
