@@ -91,3 +91,23 @@ def test_onnx_backends_match_pytorch_and_stay_in_the_cache_folder(monkeypatch, t
     assert written == ["model-int8.onnx", "model.onnx"]
     forced = Embedder(backend="torch")
     assert forced.backend == "torch" and forced.name == "all-MiniLM-L6-v2"
+
+
+@pytest.mark.slow
+@needs_runtime
+def test_auto_falls_back_to_pytorch_when_the_export_fails(monkeypatch, tmp_path):
+    from bctcoder.suggest import onnx_encoder
+    from bctcoder.suggest.embedders import Embedder
+
+    monkeypatch.setenv("BCTCODER_CACHE_DIR", str(tmp_path / "cache"))
+
+    def broken(model_dir, target):
+        raise RuntimeError("exporter crashed")
+
+    monkeypatch.setattr(onnx_encoder, "_export", broken)
+    with pytest.warns(RuntimeWarning, match="using PyTorch"):
+        fallback = Embedder()
+    assert (fallback.backend, fallback.name) == ("torch", "all-MiniLM-L6-v2")
+    with pytest.raises(BctcoderError, match="embedding backend onnx failed"):
+        Embedder(backend="onnx")
+    assert not any(p.suffix == ".onnx" for p in (tmp_path / "cache").rglob("*"))

@@ -10,6 +10,7 @@ folder or name can be used instead (``BCTCODER_EMBEDDING_MODEL`` or the
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -84,6 +85,11 @@ class Embedder:
             except UnsupportedModel as exc:
                 if backend != "auto":
                     raise BctcoderError(f"embedding backend {backend} cannot run {path}: {exc}") from None
+            except Exception as exc:  # export or runtime failure: auto falls back to the exact PyTorch path
+                if backend != "auto":
+                    raise BctcoderError(f"embedding backend {backend} failed for {path}: {exc}") from None
+                warnings.warn(f"ONNX Runtime could not run {path} ({exc}); using PyTorch", RuntimeWarning,
+                              stacklevel=2)
         if self._onnx is None:
             backend = "torch"
             self.model = _load_sentence_transformer(path, device)
