@@ -288,5 +288,5 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
 
 @register("ensemble.v1")
 def make_ensemble(**options) -> EnsembleSuggester:
-    """Zero-shot, nearest-neighbour, embedding and TF-IDF evidence, weighted by a conditional logit."""
+    """Zero-shot, embedding-classifier and TF-IDF evidence, mixed by weights chosen in an inner CV."""
     return EnsembleSuggester(**options)

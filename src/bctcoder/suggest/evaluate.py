@@ -345,6 +345,8 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
     result: dict[str, Any] = {"suggester": name, **mode, "seed": seed, "use_context": use_context,
                               "n_examples": len(examples) + len(test or []), "n_groups":
                               len({e.group for e in examples + list(test or [])}), "n_labels": len(labels_info)}
+    if getattr(probe, "needs_embeddings", False):
+        result["embedding_model"] = encoder.embedder.name   # e.g. all-MiniLM-L6-v2+int8 (ONNX, int8)
     result.update(metrics(gold, labels, P, min_support=min_support))
     result["folds"] = fold_rows
     if len(fold_rows) > 1:
@@ -407,6 +409,8 @@ def format_table(result: dict[str, Any], *, max_labels: int | None = 40) -> str:
     """A plain-text report of one evaluation result."""
     lines = []
     head = f"suggester {result['suggester']}"
+    if result.get("embedding_model"):
+        head += f" ({result['embedding_model']})"
     if result.get("corpus"):
         head = f"corpus {result['corpus']}, " + head
     if result.get("mode") == "cv":
