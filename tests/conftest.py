@@ -47,7 +47,7 @@ def project(tmp_path) -> Project:
 def demo_template(tmp_path_factory) -> Path:
     """The demo project, built once per test session."""
     out = tmp_path_factory.mktemp("demo")
-    build_demo(out)
+    build_demo(out, suggester="lexical.v1")   # deterministic with or without the [suggest] extra
     return out / "demo.bctcoder"
 
 

@@ -174,7 +174,8 @@ def export_codings(project: str = ProjectArg,
 @friendly
 def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build the demo project in."),
          force: bool = typer.Option(False, help="Replace an existing demo project in that folder."),
-         suggester: str = typer.Option("lexical.v1", help="Suggester for the uncoded passages ('' for none)."),
+         suggester: str = typer.Option("default", help="Suggester for the uncoded passages: 'default' (the best "
+                                       "installed), a registry name, or '' for none."),
          ) -> None:
     """Build the fictional demo study (cases, transcripts, two coders) and show what it holds."""
     from bctcoder.demo.build import build_demo

@@ -18,8 +18,12 @@ def demo_data_dir() -> Path:
     return Path(str(resources.files("bctcoder.demo") / "data"))
 
 
-def build_demo(out: str | Path, *, force: bool = False, suggester: str = "lexical.v1") -> dict[str, Any]:
+def build_demo(out: str | Path, *, force: bool = False, suggester: str | None = "default") -> dict[str, Any]:
     """Create ``out/demo.bctcoder`` from the bundled fictional study; returns counts and a summary text.
+
+    ``suggester``: ``"default"`` suggests techniques for the uncoded passages with the best installed
+    suggester (``ensemble.v1`` with the ``[suggest]`` extra, else the lexical baseline), a registry name
+    picks one, ``""`` or None makes no suggestions.
 
     The input files are copied to ``out/data`` so they can be inspected or
     re-imported by hand.
@@ -44,7 +48,8 @@ def build_demo(out: str | Path, *, force: bool = False, suggester: str = "lexica
         codings = project.import_codings(data / "codings.csv")
         info = project.info()
         frame = project.codings()
-        suggested = project.suggest(suggester=suggester, top_k=2) if suggester else None
+        suggested = project.suggest(suggester=None if suggester == "default" else suggester, top_k=2) \
+            if suggester else None
         summary = project.summary()
         bundle = project.write_all_reports(out / "report")
     finally:
