@@ -67,12 +67,12 @@ class Embedder:
     def __init__(self, model: str | Path | None = None, *, batch_size: int | None = None, device: str = "cpu",
                  backend: str | None = None):
         _offline()
-        path = Path(model) if model else default_model_path()
-        if not Path(path).exists():
-            raise BctcoderError(f"embedding model {path} not found (give a local model folder)")
         backend = backend or os.environ.get("BCTCODER_EMBEDDING_BACKEND") or "auto"
         if backend not in ("auto", *BACKENDS):
             raise BctcoderError(f"unknown embedding backend {backend!r} (use auto, {', '.join(BACKENDS)})")
+        path = Path(model) if model else default_model_path()
+        if not Path(path).exists():
+            raise BctcoderError(f"embedding model {path} not found (give a local model folder)")
         base = DEFAULT_MODEL_NAME if model is None and not os.environ.get("BCTCODER_EMBEDDING_MODEL") else \
             Path(path).name
         self._onnx: OnnxEncoder | None = None
