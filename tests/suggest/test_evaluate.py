@@ -228,6 +228,13 @@ def test_cli_json_and_errors(tmp_path):
     assert unknown.exit_code == 1 and "unknown corpus" in unknown.output
     bad = runner.invoke(_cli(), ["evaluate", "--corpus", "esconv", "--train", str(path), "--suggester", "x.v9"])
     assert bad.exit_code == 1 and "unknown suggester" in bad.output
+    base = ["evaluate", "--corpus", "esconv", "--train", str(path)]
+    backend = runner.invoke(_cli(), base + ["--embedding-backend", "gpu"])
+    assert backend.exit_code == 1 and "unknown embedding backend 'gpu'" in backend.output
+    folder = runner.invoke(_cli(), base + ["--embedding-model", str(tmp_path / "no-model")])
+    assert folder.exit_code == 1 and "not a model folder" in folder.output
+    lexical = runner.invoke(_cli(), base + ["--suggester", "lexical.v1", "--embedding-backend", "torch"])
+    assert lexical.exit_code == 1 and "uses no embedding model" in lexical.output
 
 
 @pytest.mark.slow

