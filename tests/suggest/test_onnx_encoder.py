@@ -111,3 +111,20 @@ def test_auto_falls_back_to_pytorch_when_the_export_fails(monkeypatch, tmp_path)
     with pytest.raises(BctcoderError, match="embedding backend onnx failed"):
         Embedder(backend="onnx")
     assert not any(p.suffix == ".onnx" for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_model_digest_changes_with_configuration_and_weights(tmp_path):
+    import os
+
+    from bctcoder.suggest.onnx_encoder import model_digest
+
+    (tmp_path / "config.json").write_text('{"hidden_size": 384}')
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"\0" * (9 << 20))
+    first = model_digest(tmp_path)
+    assert model_digest(tmp_path) == first
+    (tmp_path / "config.json").write_text('{"hidden_size": 768}')
+    second = model_digest(tmp_path)
+    assert second != first
+    os.utime(weights, ns=(1, 1))            # a replaced weight file has another modification time
+    assert model_digest(tmp_path) != second

@@ -71,14 +71,18 @@ def read_structure(model_dir: Path) -> dict:
 
 
 def model_digest(model_dir: Path) -> str:
-    """A short hash of the model's weights and configuration files."""
+    """A short hash of the model's files: the content of configuration and vocabulary files, the size and
+    modification time of weight files (hashing hundreds of MB on every load would cost seconds)."""
     digest = hashlib.sha256(EXPORT_VERSION.encode())
     for path in sorted(model_dir.rglob("*")):
-        if path.is_file() and path.suffix in (".json", ".safetensors", ".bin", ".txt"):
-            digest.update(path.relative_to(model_dir).as_posix().encode())
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+        if not path.is_file() or path.suffix not in (".json", ".safetensors", ".bin", ".txt", ".model"):
+            continue
+        digest.update(path.relative_to(model_dir).as_posix().encode())
+        stat = path.stat()
+        if stat.st_size > (8 << 20):
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        else:
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
