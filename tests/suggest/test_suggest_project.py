@@ -150,3 +150,29 @@ def test_hybrid_suggestions_cache_embeddings_and_stay_offline(demo, no_network):
     assert result["passages"] > 0 and result["uncovered"] <= result["passages"]
     if result["clusters"]:
         assert result["clusters"][0]["quotes"][0]["quote"]
+
+
+def test_fitting_holds_no_write_lock(demo):
+    """While the model fits (seconds to minutes), another coder can still save codings."""
+    import time
+
+    from bctcoder.project import Project
+    from bctcoder.suggest.lexical import LexicalSuggester
+    from bctcoder.suggest.registry import register
+
+    path = demo.url.removeprefix("sqlite:///")
+    saved = []
+
+    class Blocking(LexicalSuggester):
+        def fit(self, *args, **kwargs):
+            started = time.perf_counter()
+            with Project.open(path, user="other") as other:
+                other.add_coding("Demo_SP1", 0, 5, "3.1", coder="other")
+            saved.append(time.perf_counter() - started)
+            return super().fit(*args, **kwargs)
+
+    register("test-blocking.v1")(lambda **options: Blocking(name="test-blocking.v1"))
+    result = demo.suggest(suggester="test-blocking.v1", top_k=1)
+    assert result["suggestions"] > 0 and saved and saved[0] < 5
+    demo.queue(limit=2, suggester="test-blocking.v1")
+    assert len(saved) == 2 and saved[1] < 5

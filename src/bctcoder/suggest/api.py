@@ -31,9 +31,11 @@ class SuggestMixin:
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
                 suggester: str | None = None, mode: str = "sentence") -> dict[str, Any]:
         """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage."""
+        plan = service.plan_suggestions(self.reading, documents=documents, top_k=top_k,   # no lock held
+                                        min_confidence=min_confidence, suggester=suggester, mode=mode,
+                                        models=self.fitted_models)
         with self.transaction() as s:
-            return service.suggest(s, self.user, documents=documents, top_k=top_k, min_confidence=min_confidence,
-                                   suggester=suggester, mode=mode, models=self.fitted_models)
+            return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 
     def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
         """Pending suggestions with quotes and confidence."""
@@ -59,9 +61,12 @@ class SuggestMixin:
     def queue(self, *, limit: int = 20, documents: Iterable[str] | None = None,
               suggester: str | None = None) -> list[dict[str, Any]]:
         """The uncoded passages the model is least sure about: code these first (active learning)."""
-        with self.transaction() as s:  # may cache new embeddings
-            return service.queue(s, limit=limit, documents=documents, suggester=suggester,
-                                 models=self.fitted_models)
+        rows, embeddings = service.queue(self.reading, limit=limit, documents=documents, suggester=suggester,
+                                         models=self.fitted_models)   # no lock held while fitting
+        if embeddings:
+            with self.transaction() as s:
+                service.store_embeddings(s, embeddings)
+        return rows
 
     def uncovered(self, *, threshold: float = 0.30, clusters: int | None = None,
                   documents: Iterable[str] | None = None) -> dict[str, Any]:

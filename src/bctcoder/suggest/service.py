@@ -13,7 +13,9 @@ import hashlib
 import json
 import threading
 import warnings
-from typing import Any, Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Callable, ContextManager, Iterable
 
 import numpy as np
 from sqlalchemy import select
@@ -30,14 +32,26 @@ from bctcoder.suggest.passages import Passage, passages
 from bctcoder.taxonomy.service import get_meta
 
 SUGGEST_CODER = "bctcoder-suggest"
+ReadSessions = Callable[[], ContextManager[Session]]
+"""A factory of short read sessions, e.g. ``Project.reading``."""
 NONE_LABEL = "(none)"
 
 
 class ProjectEmbeddingCache:
-    """Embeddings cached in the project database, keyed by model and text hash."""
+    """Embeddings cached in the project database, keyed by model and text hash.
 
-    def __init__(self, session: Session):
+    With ``defer=True`` new vectors are only collected (``pending``) and written later by
+    :func:`store_embeddings` in a short write transaction, so that fitting and predicting — seconds to
+    minutes — run in a read session without holding the database's write lock.
+    """
+
+    def __init__(self, session: Session | None = None, *, read: ReadSessions | None = None, defer: bool = False):
+        if (session is None) == (read is None):
+            raise ValueError("give a session or a read-session factory")
         self.session = session
+        self.read = read
+        self.defer = defer or session is None
+        self.pending: dict[tuple[str, str], np.ndarray] = {}
 
     @staticmethod
     def _key(text: str) -> str:
@@ -45,22 +59,34 @@ class ProjectEmbeddingCache:
 
     def get_many(self, model: str, texts) -> dict[str, np.ndarray]:
         keys = {self._key(t): t for t in texts}
-        out = {}
+        out = {t: self.pending[(model, t)] for t in keys.values() if (model, t) in self.pending}
         items = list(keys)
-        for i in range(0, len(items), 500):
-            rows = self.session.execute(select(PassageEmbedding.text_sha256, PassageEmbedding.vector).where(
-                PassageEmbedding.model == model, PassageEmbedding.text_sha256.in_(items[i:i + 500])))
-            for key, blob in rows:
-                out[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+        with nullcontext(self.session) if self.session is not None else self.read() as session:
+            for i in range(0, len(items), 500):
+                rows = session.execute(select(PassageEmbedding.text_sha256, PassageEmbedding.vector).where(
+                    PassageEmbedding.model == model, PassageEmbedding.text_sha256.in_(items[i:i + 500])))
+                for key, blob in rows:
+                    out[keys[key]] = np.frombuffer(blob, dtype=np.float32)
         return out
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        for text, vector in vectors.items():
-            key = self._key(text)
-            if self.session.get(PassageEmbedding, (model, key)) is None:
-                self.session.add(PassageEmbedding(model=model, text_sha256=key, dimension=int(vector.shape[0]),
-                                                  vector=np.asarray(vector, dtype=np.float32).tobytes()))
-        self.session.flush()
+        if self.defer:
+            self.pending.update({(model, text): vector for text, vector in vectors.items()})
+            return
+        store_embeddings(self.session, {(model, text): vector for text, vector in vectors.items()})
+
+
+def store_embeddings(session: Session, vectors: dict[tuple[str, str], np.ndarray]) -> int:
+    """Write (model, text) → vector into the project's embedding cache; returns how many were new."""
+    added = 0
+    for (model, text), vector in vectors.items():
+        key = ProjectEmbeddingCache._key(text)
+        if session.get(PassageEmbedding, (model, key)) is None:
+            session.add(PassageEmbedding(model=model, text_sha256=key, dimension=int(vector.shape[0]),
+                                         vector=np.asarray(vector, dtype=np.float32).tobytes()))
+            added += 1
+    session.flush()
+    return added
 
 
 def labels_info(session: Session) -> list[LabelInfo]:
@@ -118,7 +144,7 @@ class FittedModels:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.RLock()   # held while fitting, and by callers while they predict
         self._key: tuple[str, str] | None = None
         self._model = None
         self.embedder = None
@@ -126,7 +152,7 @@ class FittedModels:
 
     def get(self, name: str, fingerprint: str, fit: Callable[[Any], Any]):
         """The cached model for (name, fingerprint), else ``fit(embedder)``'s result (then cached)."""
-        with self._lock:
+        with self.lock:
             if self._key == (name, fingerprint):
                 return self._model
             model = fit(self.embedder)
@@ -136,41 +162,55 @@ class FittedModels:
             return model
 
 
-def _fingerprint(name: str, texts, labels, groups, info: list[LabelInfo]) -> str:
-    digest = hashlib.sha256(name.encode())
-    for part in (texts, labels, groups, [repr(i) for i in info]):
-        digest.update(json.dumps(list(part), ensure_ascii=False).encode())
-    return digest.hexdigest()
+@dataclass
+class TrainingData:
+    """Everything a suggester is fitted on, read from the project in one short read."""
+
+    name: str
+    texts: list[str]
+    labels: list[str]
+    groups: list[str]
+    info: list[LabelInfo]
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(self.name.encode())
+        for part in (self.texts, self.labels, self.groups, [repr(i) for i in self.info]):
+            digest.update(json.dumps(list(part), ensure_ascii=False).encode())
+        return digest.hexdigest()
 
 
-def fitted_suggester(session: Session, name: str | None = None, models: FittedModels | None = None):
-    """A suggester trained on the project's current codings (embeddings cached in the project); with
-    ``models``, reused while the training data are unchanged."""
-    name = name or default_suggester(session)
+def training_data(session: Session, name: str | None = None) -> TrainingData:
+    """The suggester name (the project's choice by default) and its training examples."""
     texts, labels, groups = training_examples(session)
-    info = labels_info(session)
+    return TrainingData(name or default_suggester(session), texts, labels, groups, labels_info(session))
+
+
+def fit_suggester(data: TrainingData, models: FittedModels | None = None,
+                  cache: ProjectEmbeddingCache | None = None):
+    """Fit the suggester on ``data`` (no database session is held: embeddings go through ``cache``); with
+    ``models``, reuse the last fit while the data are unchanged (hold ``models.lock`` while using it)."""
 
     def fit(embedder):
-        suggester = registry.create(name)
+        suggester = registry.create(data.name)
         if getattr(suggester, "needs_embeddings", False) and embedder is not None:
             suggester._embedder = embedder
-        _bind_cache(suggester, session)
+        _bind_cache(suggester, cache)
         with warnings.catch_warnings():   # few codings of many techniques are expected, not a mistake
             warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
-            suggester.fit(texts, labels, info, groups)
-        suggester.n_training_examples = len(texts)
+            suggester.fit(data.texts, data.labels, data.info, data.groups)
+        suggester.n_training_examples = len(data.texts)
         return suggester
 
     if models is None:
         return fit(None)
-    suggester = models.get(name, _fingerprint(name, texts, labels, groups, info), fit)
-    _bind_cache(suggester, session)   # a reused model writes new embeddings through this session
+    suggester = models.get(data.name, data.fingerprint(), fit)
+    _bind_cache(suggester, cache)   # a reused model reads and writes embeddings through this call's cache
     return suggester
 
 
-def _bind_cache(suggester, session: Session) -> None:
-    if getattr(suggester, "needs_embeddings", False):
-        suggester._cache = ProjectEmbeddingCache(session)
+def _bind_cache(suggester, cache: ProjectEmbeddingCache | None) -> None:
+    if getattr(suggester, "needs_embeddings", False) and cache is not None:
+        suggester._cache = cache
 
 
 def _covered(session: Session, documents: set[int]) -> dict[int, list[tuple[int, int]]]:
@@ -189,50 +229,92 @@ def uncoded_passages(session: Session, documents: Iterable[str] | None = None, m
     return [p for p in items if not any(a < p.end and p.start < b for a, b in covered.get(p.document_id, []))]
 
 
-def suggest(session: Session, user: str, *, documents: Iterable[str] | None = None, top_k: int = 3,
-            min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
-            models: FittedModels | None = None) -> dict[str, Any]:
-    """Suggest the top-k techniques for every uncoded interviewee passage; replaces pending suggestions."""
+@dataclass
+class SuggestionPlan:
+    """What a suggest run computed in its read phase, before anything is written."""
+
+    model_name: str
+    passages: list[Passage]
+    ranked: list[list[tuple[str, float]]]
+    trained_on: int
+    embeddings: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+
+def _check_options(top_k: int, min_confidence: float) -> None:
     if top_k < 1:
         raise InputError("--top-k must be at least 1", source="--top-k")
     if not 0.0 <= min_confidence <= 1.0:
         raise InputError("--min-confidence must be between 0 and 1", source="--min-confidence")
-    model = fitted_suggester(session, suggester, models)
-    items = uncoded_passages(session, documents, mode)
-    doc_ids = {p.document_id for p in items} or {-1}
-    for old in session.scalars(select(Coding).where(Coding.origin == "suggested", Coding.document_id.in_(doc_ids))):
-        session.delete(old)
-    session.flush()
-    rejected = set(session.execute(select(Coding.document_id, Coding.start, Coding.end, Coding.code_id).where(
-        Coding.origin == "rejected")).all())
-    codes = dict(session.execute(select(Code.number, Code.id).where(Code.kind == "technique")).all())
-    coder = get_coder(session, SUGGEST_CODER)
+
+
+def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
+                     min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
+                     models: FittedModels | None = None) -> SuggestionPlan:
+    """Read phase of :func:`suggest`: fit (or reuse) the model and rank techniques for every uncoded
+    interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so other coders
+    can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
+    _check_options(top_k, min_confidence)
+    with read() as session:
+        data = training_data(session, suggester)
+        items = uncoded_passages(session, documents, mode)
+    cache = ProjectEmbeddingCache(read=read, defer=True)
+    with models.lock if models is not None else nullcontext():
+        model = fit_suggester(data, models, cache)
+        ranked = model.predict([p.text for p in items]).top_k(top_k + 1) if items else []
     model_name = model.name
     embedder = getattr(model, "_embedder", None)
     if embedder is not None:
         model_name += f" ({embedder.name})"
-    stored = 0
-    if items:
-        prediction = model.predict([p.text for p in items])
-        for passage, ranked in zip(items, prediction.top_k(top_k + 1)):
-            kept = 0
-            for label, confidence in ranked:
-                if label == NONE_LABEL or label not in codes or kept >= top_k:
-                    continue
-                kept += 1
-                if confidence < min_confidence:
-                    continue
-                if (passage.document_id, passage.start, passage.end, codes[label]) in rejected:
-                    continue
-                session.add(Coding(document_id=passage.document_id, start=passage.start, end=passage.end,
-                                   code_id=codes[label], coder_id=coder.id, origin="suggested",
-                                   confidence=round(float(confidence), 4), model=model_name))
-                stored += 1
+    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, cache.pending)
+
+
+def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_k: int = 3,
+                      min_confidence: float = 0.0) -> dict[str, Any]:
+    """Write phase of :func:`suggest`: replace the pending suggestions of the planned documents, skipping
+    passages coded meanwhile and rejected (passage, technique) pairs; store the new embeddings."""
+    store_embeddings(session, plan.embeddings)
+    doc_ids = {p.document_id for p in plan.passages} or {-1}
+    for old in session.scalars(select(Coding).where(Coding.origin == "suggested", Coding.document_id.in_(doc_ids))):
+        session.delete(old)
     session.flush()
-    log_event(session, user, "suggest.run", model=model_name, passages=len(items), suggestions=stored,
-              top_k=top_k, min_confidence=min_confidence)
-    return {"model": model_name, "passages": len(items), "suggestions": stored,
-            "trained_on": model.n_training_examples}
+    covered = _covered(session, doc_ids)
+    rejected = set(session.execute(select(Coding.document_id, Coding.start, Coding.end, Coding.code_id).where(
+        Coding.origin == "rejected")).all())
+    codes = dict(session.execute(select(Code.number, Code.id).where(Code.kind == "technique")).all())
+    coder = get_coder(session, SUGGEST_CODER)
+    stored = 0
+    for passage, ranked in zip(plan.passages, plan.ranked):
+        if any(a < passage.end and passage.start < b for a, b in covered.get(passage.document_id, [])):
+            continue   # coded since the plan was made
+        kept = 0
+        for label, confidence in ranked:
+            if label == NONE_LABEL or label not in codes or kept >= top_k:
+                continue
+            kept += 1
+            if confidence < min_confidence:
+                continue
+            if (passage.document_id, passage.start, passage.end, codes[label]) in rejected:
+                continue
+            session.add(Coding(document_id=passage.document_id, start=passage.start, end=passage.end,
+                               code_id=codes[label], coder_id=coder.id, origin="suggested",
+                               confidence=round(float(confidence), 4), model=plan.model_name))
+            stored += 1
+    session.flush()
+    log_event(session, user, "suggest.run", model=plan.model_name, passages=len(plan.passages),
+              suggestions=stored, top_k=top_k, min_confidence=min_confidence)
+    return {"model": plan.model_name, "passages": len(plan.passages), "suggestions": stored,
+            "trained_on": plan.trained_on}
+
+
+def suggest(session: Session, user: str, *, documents: Iterable[str] | None = None, top_k: int = 3,
+            min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
+            models: FittedModels | None = None) -> dict[str, Any]:
+    """Suggest the top-k techniques for every uncoded interviewee passage in one session (plan + store);
+    replaces pending suggestions. :class:`~bctcoder.project.Project` runs the two phases in separate
+    sessions so the write lock is held only while storing."""
+    plan = plan_suggestions(lambda: nullcontext(session), documents=documents, top_k=top_k,
+                            min_confidence=min_confidence, suggester=suggester, mode=mode, models=models)
+    return store_suggestions(session, user, plan, top_k=top_k, min_confidence=min_confidence)
 
 
 def _select_suggestions(session: Session, ids: Iterable[int] | None, document: str | None,
@@ -274,22 +356,28 @@ def review(session: Session, user: str, decision: str, *, ids: Iterable[int] | N
     return {decision + "ed": len(chosen), "ids": [c.id for c in chosen]}
 
 
-def queue(session: Session, *, limit: int = 20, documents: Iterable[str] | None = None,
+def queue(read: ReadSessions, *, limit: int = 20, documents: Iterable[str] | None = None,
           suggester: str | None = None, mode: str = "sentence", models: FittedModels | None = None
-          ) -> list[dict[str, Any]]:
-    """Uncoded passages ordered by how unsure the model is (active learning: label these first)."""
-    items = uncoded_passages(session, documents, mode)
+          ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], np.ndarray]]:
+    """Uncoded passages ordered by how unsure the model is (active learning: label these first), and the
+    new embeddings to store (:func:`store_embeddings`). Only short read sessions are used (see
+    :func:`plan_suggestions`)."""
+    with read() as session:
+        items = uncoded_passages(session, documents, mode)
+        data = training_data(session, suggester) if items else None
     if not items:
-        return []
-    model = fitted_suggester(session, suggester, models)
-    prediction = model.predict([p.text for p in items])
+        return [], {}
+    cache = ProjectEmbeddingCache(read=read, defer=True)
+    with models.lock if models is not None else nullcontext():
+        model = fit_suggester(data, models, cache)
+        prediction = model.predict([p.text for p in items])
     uncertainty = prediction.uncertainty()
     order = np.argsort(-uncertainty, kind="stable")[:limit]
     top = prediction.top_k(3)
     return [{"document": items[i].document, "case": items[i].case, "start": items[i].start, "end": items[i].end,
              "uncertainty": round(float(uncertainty[i]), 4), "text": items[i].text,
              "candidates": [f"{label} ({p:.2f})" for label, p in top[i] if label != NONE_LABEL]}
-            for i in order]
+            for i in order], cache.pending
 
 
 def pending(session: Session, *, documents: Iterable[str] | None = None) -> list[dict[str, Any]]:
