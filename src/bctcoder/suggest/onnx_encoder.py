@@ -17,7 +17,9 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Sequence
@@ -63,10 +65,20 @@ def read_structure(model_dir: Path) -> dict:
                 pooling = "cls"
             else:
                 raise UnsupportedModel(f"{model_dir}: pooling {modes} is not supported by the ONNX path")
-    max_length = 512
+    if modules[0].get("path", "") not in ("", "."):
+        raise UnsupportedModel(f"{model_dir}: the transformer is stored in a sub-folder")
     bert_config = model_dir / "sentence_bert_config.json"
-    if bert_config.exists():
-        max_length = int(json.loads(bert_config.read_text(encoding="utf-8")).get("max_seq_length") or 512)
+    if not bert_config.exists():
+        raise UnsupportedModel(f"{model_dir} has no sentence_bert_config.json (maximum length unknown)")
+    settings = json.loads(bert_config.read_text(encoding="utf-8"))
+    if settings.get("do_lower_case"):
+        raise UnsupportedModel(f"{model_dir}: do_lower_case is not supported by the ONNX path")
+    st_config = model_dir / "config_sentence_transformers.json"
+    if st_config.exists():
+        extra = json.loads(st_config.read_text(encoding="utf-8"))
+        if any(extra.get("prompts", {}).values()) or extra.get("default_prompt_name"):
+            raise UnsupportedModel(f"{model_dir}: prompts are not supported by the ONNX path")
+    max_length = int(settings.get("max_seq_length") or 512)
     return {"pooling": pooling, "max_length": max_length, "normalize": "Normalize" in kinds}
 
 
@@ -139,7 +151,8 @@ def exported_model(model_dir: Path, backend: str) -> Path:
     if wanted.exists():
         return wanted
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+    _remove_stale_scratch(folder)
+    with tempfile.TemporaryDirectory(dir=folder, prefix="export-") as scratch:
         if not plain.exists():
             staged = Path(scratch) / "model.onnx"
             _export(model_dir, staged)
@@ -149,6 +162,17 @@ def exported_model(model_dir: Path, backend: str) -> Path:
             _quantize(plain, staged)
             os.replace(staged, int8)
     return wanted
+
+
+def _remove_stale_scratch(folder: Path, older_than: float = 3600.0) -> None:
+    """Remove scratch folders left by an export that was killed (an hour old or more)."""
+    now = time.time()
+    for scratch in folder.glob("export-*"):
+        try:
+            if scratch.is_dir() and now - scratch.stat().st_mtime > older_than:
+                shutil.rmtree(scratch, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _fast_tokenizer(model_dir: Path, max_length: int):
@@ -181,13 +205,19 @@ class OnnxEncoder:
         except ImportError:
             raise UnsupportedModel("onnxruntime is not installed") from None
         self.structure = read_structure(model_dir)
+        self.tokenizer = _fast_tokenizer(model_dir, self.structure["max_length"])   # checked before exporting
         path = exported_model(model_dir, backend)
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception:   # a damaged cached file: export again, once
+            for stale in path.parent.glob("model*.onnx"):
+                stale.unlink(missing_ok=True)
+            path = exported_model(model_dir, backend)
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
-        self.tokenizer = _fast_tokenizer(model_dir, self.structure["max_length"])
         self.batch_size = batch_size
         self.dimension = int(self.session.get_outputs()[0].shape[-1] or self._probe_dimension())
 
