@@ -17,7 +17,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from bctcoder.errors import BctcoderError
-from bctcoder.suggest.onnx_encoder import BACKENDS, OnnxEncoder, UnsupportedModel, model_digest
+from bctcoder.suggest.onnx_encoder import OnnxEncoder, UnsupportedModel, check_backend, model_digest
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -75,9 +75,7 @@ class Embedder:
     def __init__(self, model: str | Path | None = None, *, batch_size: int | None = None, device: str = "cpu",
                  backend: str | None = None):
         _offline()
-        backend = backend or os.environ.get("BCTCODER_EMBEDDING_BACKEND") or "auto"
-        if backend not in ("auto", *BACKENDS):
-            raise BctcoderError(f"unknown embedding backend {backend!r} (use auto, {', '.join(BACKENDS)})")
+        backend = check_backend(backend or os.environ.get("BCTCODER_EMBEDDING_BACKEND") or "auto")
         path = Path(model) if model else default_model_path()
         if not Path(path).exists():
             raise BctcoderError(f"embedding model {path} not found (give a local model folder)")
@@ -88,10 +86,10 @@ class Embedder:
         self._onnx: OnnxEncoder | None = None
         self.model = None
         if backend != "torch" and device == "cpu":
+            wanted = "onnx-int8" if backend == "auto" else backend
             try:
-                self._onnx = OnnxEncoder(Path(path), "onnx-int8" if backend == "auto" else backend,
-                                         batch_size=batch_size or 16)
-                backend = "onnx-int8" if backend == "auto" else backend
+                self._onnx = OnnxEncoder(Path(path), wanted, batch_size=batch_size or 16)
+                backend = wanted
             except UnsupportedModel as exc:
                 if backend != "auto":
                     raise BctcoderError(f"embedding backend {backend} cannot run {path}: {exc}") from None
@@ -129,7 +127,6 @@ class Embedder:
             if cache is not None:
                 cache.put_many(self.name, {texts[i]: vectors[k] for k, i in enumerate(todo)})
         return out
-
 
     def _encode_new(self, texts: list[str]) -> np.ndarray:
         if self._onnx is not None:

@@ -285,8 +285,8 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
     """Evaluate a registered suggester on labelled examples; returns plain data (see the module docstring).
 
     Give ``cv=K`` for K-fold cross-validation grouped by ``Example.group``, or ``test=`` for a train/test
-    split (``examples`` = training side). ``suggester`` defaults to :func:`best_suggester`. ``use_context`` passes ``Example.context`` to suggesters whose
-    ``fit``/``predict`` take ``contexts``.
+    split (``examples`` = training side). ``suggester`` defaults to :func:`best_suggester`. ``use_context``
+    passes ``Example.context`` to suggesters whose ``fit``/``predict`` take ``contexts``.
     """
     started = time.perf_counter()
     name = suggester or best_suggester()

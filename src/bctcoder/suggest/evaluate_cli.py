@@ -79,14 +79,13 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
     if definitions is not None and not Path(definitions).exists():
         raise InputError(f"{definitions}: no such file", source="--definitions")
     from bctcoder.suggest import registry
-    from bctcoder.suggest.onnx_encoder import BACKENDS
+    from bctcoder.suggest.onnx_encoder import check_backend
 
     name = suggester or best_suggester()
     probe = registry.create(name)  # unknown names fail here, before any file is read
     embedder = None
-    if embedding_backend and embedding_backend not in ("auto", *BACKENDS):
-        raise InputError(f"unknown embedding backend {embedding_backend!r} (use auto, {', '.join(BACKENDS)})",
-                         source="--embedding-backend")
+    if embedding_backend:
+        check_backend(embedding_backend, source="--embedding-backend")
     if embedding_model is not None and not Path(embedding_model).is_dir():
         raise InputError(f"{embedding_model}: not a model folder", source="--embedding-model")
     if embedding_model is not None or embedding_backend:

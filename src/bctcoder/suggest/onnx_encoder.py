@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from bctcoder.errors import BctcoderError
+from bctcoder.errors import BctcoderError, InputError
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 EXPORT_VERSION = "1"   # bump when the export recipe changes, so cached files are rebuilt
@@ -34,6 +34,13 @@ EXPORT_VERSION = "1"   # bump when the export recipe changes, so cached files ar
 
 class UnsupportedModel(BctcoderError):
     """The model's layers cannot be run through the ONNX path."""
+
+
+def check_backend(name: str, source: str | None = None) -> str:
+    """``name`` if it is ``auto`` or one of :data:`BACKENDS`, else a one-line InputError."""
+    if name not in ("auto", *BACKENDS):
+        raise InputError(f"unknown embedding backend {name!r} (use auto, {', '.join(BACKENDS)})", source=source)
+    return name
 
 
 def cache_dir() -> Path:

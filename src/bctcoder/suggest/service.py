@@ -40,17 +40,17 @@ NONE_LABEL = "(none)"
 class ProjectEmbeddingCache:
     """Embeddings cached in the project database, keyed by model and text hash.
 
-    With ``defer=True`` new vectors are only collected (``pending``) and written later by
-    :func:`store_embeddings` in a short write transaction, so that fitting and predicting — seconds to
-    minutes — run in a read session without holding the database's write lock.
+    Given a ``session``, new vectors are written through it. Given ``read`` (a factory of short read
+    sessions) instead, lookups open a short read each and new vectors are only collected (``pending``), to be
+    written later by :func:`store_embeddings` in a short write transaction, so that fitting and predicting —
+    seconds to minutes — hold no database lock.
     """
 
-    def __init__(self, session: Session | None = None, *, read: ReadSessions | None = None, defer: bool = False):
+    def __init__(self, session: Session | None = None, *, read: ReadSessions | None = None):
         if (session is None) == (read is None):
             raise ValueError("give a session or a read-session factory")
         self.session = session
         self.read = read
-        self.defer = defer or session is None
         self.pending: dict[tuple[str, str], np.ndarray] = {}
 
     @staticmethod
@@ -70,7 +70,7 @@ class ProjectEmbeddingCache:
         return out
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        if self.defer:
+        if self.session is None:
             self.pending.update({(model, text): vector for text, vector in vectors.items()})
             return
         store_embeddings(self.session, {(model, text): vector for text, vector in vectors.items()})
@@ -221,12 +221,16 @@ def _covered(session: Session, documents: set[int]) -> dict[int, list[tuple[int,
     return spans
 
 
+def _overlaps(passage: Passage, covered: dict[int, list[tuple[int, int]]]) -> bool:
+    return any(a < passage.end and passage.start < b for a, b in covered.get(passage.document_id, []))
+
+
 def uncoded_passages(session: Session, documents: Iterable[str] | None = None, mode: str = "sentence"
                      ) -> list[Passage]:
     """Interviewee passages that no counting coding overlaps."""
     items = passages(session, documents=documents, mode=mode)
     covered = _covered(session, {p.document_id for p in items})
-    return [p for p in items if not any(a < p.end and p.start < b for a, b in covered.get(p.document_id, []))]
+    return [p for p in items if not _overlaps(p, covered)]
 
 
 @dataclass
@@ -247,30 +251,38 @@ def _check_options(top_k: int, min_confidence: float) -> None:
         raise InputError("--min-confidence must be between 0 and 1", source="--min-confidence")
 
 
+def _fit_and_predict(read: ReadSessions, data: TrainingData, texts: list[str], models: FittedModels | None):
+    """Fit (or reuse) the suggester and predict ``texts`` with no session held; returns the model, the
+    prediction (None without texts) and the new embeddings to store."""
+    cache = ProjectEmbeddingCache(read=read)
+    with models.lock if models is not None else nullcontext():
+        model = fit_suggester(data, models, cache)
+        prediction = model.predict(texts) if texts else None
+    return model, prediction, cache.pending
+
+
 def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
                      min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
                      models: FittedModels | None = None) -> SuggestionPlan:
-    """Read phase of :func:`suggest`: fit (or reuse) the model and rank techniques for every uncoded
-    interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so other coders
-    can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
+    """Read phase of a suggest run (``Project.suggest``): fit (or reuse) the model and rank techniques for
+    every uncoded interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so
+    other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
     _check_options(top_k, min_confidence)
     with read() as session:
         data = training_data(session, suggester)
         items = uncoded_passages(session, documents, mode)
-    cache = ProjectEmbeddingCache(read=read, defer=True)
-    with models.lock if models is not None else nullcontext():
-        model = fit_suggester(data, models, cache)
-        ranked = model.predict([p.text for p in items]).top_k(top_k + 1) if items else []
+    model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
+    ranked = prediction.top_k(top_k + 1) if prediction is not None else []
     model_name = model.name
     embedder = getattr(model, "_embedder", None)
     if embedder is not None:
         model_name += f" ({embedder.name})"
-    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, cache.pending)
+    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, embeddings)
 
 
 def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_k: int = 3,
                       min_confidence: float = 0.0) -> dict[str, Any]:
-    """Write phase of :func:`suggest`: replace the pending suggestions of the planned documents, skipping
+    """Write phase of a suggest run: replace the pending suggestions of the planned documents, skipping
     passages coded meanwhile and rejected (passage, technique) pairs; store the new embeddings."""
     store_embeddings(session, plan.embeddings)
     doc_ids = {p.document_id for p in plan.passages} or {-1}
@@ -284,7 +296,7 @@ def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_
     coder = get_coder(session, SUGGEST_CODER)
     stored = 0
     for passage, ranked in zip(plan.passages, plan.ranked):
-        if any(a < passage.end and passage.start < b for a, b in covered.get(passage.document_id, [])):
+        if _overlaps(passage, covered):
             continue   # coded since the plan was made
         kept = 0
         for label, confidence in ranked:
@@ -304,17 +316,6 @@ def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_
               suggestions=stored, top_k=top_k, min_confidence=min_confidence)
     return {"model": plan.model_name, "passages": len(plan.passages), "suggestions": stored,
             "trained_on": plan.trained_on}
-
-
-def suggest(session: Session, user: str, *, documents: Iterable[str] | None = None, top_k: int = 3,
-            min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
-            models: FittedModels | None = None) -> dict[str, Any]:
-    """Suggest the top-k techniques for every uncoded interviewee passage in one session (plan + store);
-    replaces pending suggestions. :class:`~bctcoder.project.Project` runs the two phases in separate
-    sessions so the write lock is held only while storing."""
-    plan = plan_suggestions(lambda: nullcontext(session), documents=documents, top_k=top_k,
-                            min_confidence=min_confidence, suggester=suggester, mode=mode, models=models)
-    return store_suggestions(session, user, plan, top_k=top_k, min_confidence=min_confidence)
 
 
 def _select_suggestions(session: Session, ids: Iterable[int] | None, document: str | None,
@@ -367,17 +368,14 @@ def queue(read: ReadSessions, *, limit: int = 20, documents: Iterable[str] | Non
         data = training_data(session, suggester) if items else None
     if not items:
         return [], {}
-    cache = ProjectEmbeddingCache(read=read, defer=True)
-    with models.lock if models is not None else nullcontext():
-        model = fit_suggester(data, models, cache)
-        prediction = model.predict([p.text for p in items])
+    _, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
     uncertainty = prediction.uncertainty()
     order = np.argsort(-uncertainty, kind="stable")[:limit]
     top = prediction.top_k(3)
     return [{"document": items[i].document, "case": items[i].case, "start": items[i].start, "end": items[i].end,
              "uncertainty": round(float(uncertainty[i]), 4), "text": items[i].text,
              "candidates": [f"{label} ({p:.2f})" for label, p in top[i] if label != NONE_LABEL]}
-            for i in order], cache.pending
+            for i in order], embeddings
 
 
 def pending(session: Session, *, documents: Iterable[str] | None = None) -> list[dict[str, Any]]:
