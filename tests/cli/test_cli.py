@@ -153,3 +153,9 @@ def test_demo_command(tmp_path):
 
 def test_version():
     assert run("--version").output.startswith("bctcoder ")
+
+
+def test_demo_with_an_unknown_suggester_writes_nothing(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "d"), "--suggester", "x.v9"])
+    assert result.exit_code == 1 and "unknown suggester 'x.v9'" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "d").exists()

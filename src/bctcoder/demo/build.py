@@ -28,6 +28,10 @@ def build_demo(out: str | Path, *, force: bool = False, suggester: str | None = 
     The input files are copied to ``out/data`` so they can be inspected or
     re-imported by hand.
     """
+    if suggester and suggester != "default":
+        from bctcoder.suggest import registry
+
+        registry.create(suggester)   # an unknown name fails here, before anything is written
     out = Path(out)
     target = out / DEMO_FILE
     if target.exists():
@@ -52,8 +56,11 @@ def build_demo(out: str | Path, *, force: bool = False, suggester: str | None = 
             if suggester else None
         summary = project.summary()
         bundle = project.write_all_reports(out / "report")
-    finally:
+    except BaseException:
         project.close()
+        target.unlink(missing_ok=True)   # no half-built demo project is left behind
+        raise
+    project.close()
     by_role = (frame[frame["kind"] == "technique"].groupby("role")["code"].nunique().to_dict()
                if len(frame) else {})
     lines = [
