@@ -46,3 +46,42 @@ class ProjectError(BctcoderError):
 
 class NotFoundError(BctcoderError):
     """A named object (document, case, code, coder, coding) does not exist."""
+
+
+class PermissionDenied(BctcoderError):
+    """The acting user's role does not allow this action (HTTP 403)."""
+
+
+class ConflictError(BctcoderError):
+    """The change cannot be made because someone else changed the same thing meanwhile (HTTP 409)."""
+
+
+class LimitError(InputError):
+    """A value is larger than bctcoder accepts (a memo, a note, a request body) (HTTP 422)."""
+
+
+class BusyError(BctcoderError):
+    """The database stayed busy with another writer (an import, say) longer than we wait (HTTP 503).
+
+    ``retry_after`` is a suggestion in seconds.
+    """
+
+    def __init__(self, message: str, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyAttempts(BctcoderError):
+    """Sign-in is paused for this account or address after repeated failures (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NotSignedIn(BctcoderError):
+    """No valid session: signed out, expired, revoked, or the account was removed (HTTP 401)."""
+
+
+class DatabaseError(BctcoderError):
+    """The database refused an operation (a constraint, a broken connection); the change was not made."""

@@ -10,7 +10,6 @@ pytest.importorskip("fastapi", reason="the [web] extra is not installed")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from bctcoder.project import Project  # noqa: E402
-from bctcoder.web.accounts import add_user  # noqa: E402
 from bctcoder.web.app import create_app  # noqa: E402
 
 TOKEN = "test-token-123"
@@ -20,10 +19,10 @@ TOKEN = "test-token-123"
 def web_project(tmp_path, demo_template):
     path = tmp_path / "web.bctcoder"
     shutil.copy(demo_template, path)
-    with Project.open(path, user="owner") as p, p.transaction() as s:
-        add_user(s, "owner", "ann", "ann-password", "coder")
-        add_user(s, "owner", "vic", "vic-password", "viewer")
-        add_user(s, "owner", "olga", "olga-password", "owner")
+    with Project.open(path, user="owner") as p:
+        p.access.add_user("ann", "ann-password", "coder")
+        p.access.add_user("vic", "vic-password", "viewer")
+        p.access.add_user("olga", "olga-password", "owner")
     return path
 
 
@@ -37,9 +36,21 @@ def signed_in(app, name=None, password=None) -> TestClient:
     if name is None:
         assert client.get(f"/?token={TOKEN}").status_code == 200
     else:
-        r = client.post("/login", data={"name": name, "password": password, "next": "/"}, follow_redirects=False)
+        r = login(client, name, password)
         assert r.status_code == 303, r.text
     return client
+
+
+def login_csrf(client: TestClient) -> str:
+    """The sign-in form's CSRF token (login CSRF protection)."""
+    html = client.get("/login").text
+    marker = 'name="csrf_token" value="'
+    return html[html.index(marker) + len(marker):].split('"', 1)[0]
+
+
+def login(client: TestClient, name: str, password: str, next: str = "/", **kwargs):
+    return client.post("/login", data={"name": name, "password": password, "next": next,
+                                       "csrf_token": login_csrf(client)}, follow_redirects=False, **kwargs)
 
 
 def csrf(client: TestClient) -> str:

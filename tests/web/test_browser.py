@@ -23,7 +23,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 from bctcoder.project import Project  # noqa: E402
-from bctcoder.web.accounts import add_user  # noqa: E402
 from bctcoder.web.app import create_app  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -37,8 +36,8 @@ def server(tmp_path, demo_template):
 
     path = tmp_path / "browser.bctcoder"
     shutil.copy(demo_template, path)
-    with Project.open(path, user="owner") as p, p.transaction() as s:
-        add_user(s, "owner", "ann", "ann-password", "coder")
+    with Project.open(path, user="owner") as p:
+        p.access.add_user("ann", "ann-password", "coder")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

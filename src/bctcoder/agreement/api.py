@@ -7,13 +7,16 @@ from typing import Any, Iterable
 
 from bctcoder.agreement import project_agreement, ratings_file, reconcile
 from bctcoder.analysis.evidence import Scope
-from bctcoder.coding.events import log_event
+from bctcoder.access.context import ProjectContext, requires
+from bctcoder.access.roles import Action
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.taxonomy.service import get_meta, set_meta
 
 
-class AgreementMixin:
+class AgreementMixin(ProjectContext):
     """Inter-coder agreement, blind double coding and reconciliation (mixed into Project)."""
 
+    @requires(Action.READ)
     def agreement(self, coders: Iterable[str], *, unit: str = "document", case_set: str | None = None,
                   taxonomy: str | None = None, include_inductive: bool = False) -> dict[str, Any]:
         """Agreement per technique, per group and pooled, for two or more coders.
@@ -23,6 +26,7 @@ class AgreementMixin:
         turns). Returns plain data with DataFrames for techniques and groups,
         and warnings (e.g. pooled figures inflated by joint absences).
         """
+        self._require_whole_view("agreement between coders")
         with self.reading() as s:
             return project_agreement.agreement(s, list(coders), unit=unit,
                                                scope=Scope(case_set=case_set, taxonomy=taxonomy),
@@ -39,12 +43,14 @@ class AgreementMixin:
         with self.reading() as s:
             return bool(get_meta(s, "blind", False))
 
+    @requires(Action.SET_BLIND)
     def set_blind(self, on: bool) -> None:
         """Turn blind double coding on or off."""
         with self.transaction() as s:
             set_meta(s, "blind", bool(on))
-            log_event(s, self.user, "project.blind", on=bool(on))
+            log_event(s, self.user, EventType.PROJECT_BLIND, on=bool(on))
 
+    @requires(Action.RECONCILE)
     def disagreements(self, first: str, second: str, *, include_resolved: bool = False,
                       case_set: str | None = None) -> list[dict[str, Any]]:
         """Each (document, technique) the two coders disagree on, with both coders' passages and quotes."""
@@ -52,17 +58,20 @@ class AgreementMixin:
             return reconcile.disagreements(s, first, second, scope=Scope(case_set=case_set),
                                            include_resolved=include_resolved)
 
+    @requires(Action.RECONCILE)
     def decide(self, first: str, second: str, document: str, code: str, decision: str,
                memo: str | None = None) -> dict[str, Any]:
         """Record a reconciliation decision (first, second, both, none) as codings of the consensus coder."""
         with self.transaction() as s:
             return reconcile.decide(s, self.user, first, second, document, code, decision, memo=memo)
 
+    @requires(Action.RECONCILE)
     def apply_decisions(self, first: str, second: str, path: str | Path) -> dict[str, Any]:
         """Apply a decisions CSV (document, code, decision) in one transaction."""
         with self.transaction() as s:
             return reconcile.apply_decisions(s, self.user, first, second, path)
 
+    @requires(Action.RECONCILE)
     def accept_agreements(self, first: str, second: str) -> dict[str, Any]:
         """Copy identical codings of both coders into the consensus coder."""
         with self.transaction() as s:

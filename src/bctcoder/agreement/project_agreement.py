@@ -43,8 +43,8 @@ def _two_coder_row(table: np.ndarray) -> dict[str, Any]:
     """Statistics of a 2×2 table [[both, A only], [B only, neither]] as plain numbers."""
     stats = st.from_2x2(table)
     n = float(table.sum())
-    row = {"n": int(n), "both": int(table[0, 0]), "first_only": int(table[0, 1]), "second_only": int(table[1, 0]),
-           "neither": int(table[1, 1])}
+    row: dict[str, Any] = {"n": int(n), "both": int(table[0, 0]), "first_only": int(table[0, 1]),
+                           "second_only": int(table[1, 0]), "neither": int(table[1, 1])}
     row["prevalence"] = round(float((2 * table[0, 0] + table[0, 1] + table[1, 0]) / (2 * n)), 4) if n else None
     for key in ("percent_agreement", "cohen_kappa", "pabak", "gwet_ac1", "positive_agreement",
                 "negative_agreement", "prevalence_index", "bias_index"):
@@ -56,8 +56,8 @@ def _two_coder_row(table: np.ndarray) -> dict[str, Any]:
 
 def _multi_coder_row(ratings: np.ndarray) -> dict[str, Any]:
     """Statistics of a units × coders 0/1 matrix."""
-    row = {"n": int(ratings.shape[0]), "any_coder": int((ratings.sum(axis=1) > 0).sum()),
-           "all_coders": int((ratings.sum(axis=1) == ratings.shape[1]).sum())}
+    row: dict[str, Any] = {"n": int(ratings.shape[0]), "any_coder": int((ratings.sum(axis=1) > 0).sum()),
+                           "all_coders": int((ratings.sum(axis=1) == ratings.shape[1]).sum())}
     row["prevalence"] = round(float(ratings.mean()), 4) if ratings.size else None
     if not ratings.size:
         return row | {"percent_agreement": None, "fleiss_kappa": None, "krippendorff_alpha": None,
@@ -151,6 +151,7 @@ def agreement(session: Session, coders: list[str], *, unit: str = "document", sc
     def stats_for(ids: list[int]) -> dict[str, Any]:
         if tables is not None:
             return _two_coder_row(sum((tables[i] for i in ids), np.zeros((2, 2), dtype=np.int64)))
+        assert units is not None  # set whenever tables is None
         matrix = np.vstack([units[i] for i in ids]) if ids else np.zeros((0, len(coders)), dtype=int)
         if len(coders) == 2:
             t = np.array([[int(((matrix[:, 0] == 1) & (matrix[:, 1] == 1)).sum()),

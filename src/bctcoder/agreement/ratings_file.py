@@ -31,7 +31,7 @@ def read_ratings(path: str | Path, level: str = "nominal") -> pd.DataFrame:
         if unit in seen:
             raise InputError(f"duplicate unit {unit!r} (first on line {seen[unit]})", source=source, line=line)
         seen[unit] = line
-        values = []
+        values: list[str | float | None] = []
         for coder in coders:
             cell = row.get(coder, "").strip()
             if not cell:

@@ -32,10 +32,11 @@ def _resolved(session: Session, consensus_id: int | None) -> set[tuple[str, int]
     """(document, code_id) pairs that already have a consensus decision."""
     if consensus_id is None:
         return set()
-    done = set(session.execute(select(Document.name, Coding.code_id).join(Document, Coding.document_id == Document.id)
-                               .where(Coding.coder_id == consensus_id)).all())
-    done |= set(session.execute(select(Presence.target, Presence.code_id).where(
-        Presence.coder_id == consensus_id, Presence.scope == "document")).all())
+    done: set[tuple[str, int]] = {(name, code_id) for name, code_id in session.execute(
+        select(Document.name, Coding.code_id).join(Document, Coding.document_id == Document.id)
+        .where(Coding.coder_id == consensus_id))}
+    done |= {(target, code_id) for target, code_id in session.execute(select(Presence.target, Presence.code_id).where(
+        Presence.coder_id == consensus_id, Presence.scope == "document"))}
     return done
 
 
@@ -62,6 +63,7 @@ def disagreements(session: Session, first: str, second: str, *, scope: Scope = S
         if done and not include_resolved:
             continue
         code = session.get(Code, int(code_id))
+        assert code is not None  # the evidence rows refer to existing codes
         out.append({
             "document": doc, "code": code.number or code.label, "label": code.label,
             "group_id": tech["group_id"].get(code_id) if code_id in tech.index else None,
@@ -100,9 +102,10 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
     for old in session.scalars(select(Coding).where(Coding.document_id == doc.id, Coding.code_id == code_row.id,
                                                     Coding.coder_id == cons.id)):
         session.delete(old)
-    for old in session.scalars(select(Presence).where(Presence.code_id == code_row.id, Presence.scope == "document",
-                                                      Presence.target == doc.name, Presence.coder_id == cons.id)):
-        session.delete(old)
+    for old_presence in session.scalars(select(Presence).where(
+            Presence.code_id == code_row.id, Presence.scope == "document", Presence.target == doc.name,
+            Presence.coder_id == cons.id)):
+        session.delete(old_presence)
     session.flush()
     for start, end, exemplar in sorted(spans):
         session.add(Coding(document_id=doc.id, start=start, end=end, code_id=code_row.id, coder_id=cons.id,
@@ -126,15 +129,17 @@ def apply_decisions(session: Session, user: str, first: str, second: str, path: 
     missing = [k for k in ("document", "code", "decision") if cols[k] is None]
     if missing:
         raise InputError(f"no {missing[0]!r} column", source=source, line=1)
+    doc_col, code_col, decision_col, memo_col = cols["document"], cols["code"], cols["decision"], cols["memo"]
+    assert doc_col is not None and code_col is not None and decision_col is not None  # checked just above
     applied, skipped = [], 0
     for line, row in rows:
-        if not row[cols["decision"]].strip():
+        if not row[decision_col].strip():
             skipped += 1
             continue
         try:
-            applied.append(decide(session, user, first, second, row[cols["document"]], row[cols["code"]],
-                                  row[cols["decision"]], consensus=consensus,
-                                  memo=row.get(cols["memo"]) if cols["memo"] else None))
+            applied.append(decide(session, user, first, second, row[doc_col], row[code_col],
+                                  row[decision_col], consensus=consensus,
+                                  memo=row.get(memo_col) if memo_col else None))
         except InputError as exc:
             raise InputError(exc.reason, source=source, line=line) from None
     return {"applied": len(applied), "skipped": skipped, "decisions": applied}

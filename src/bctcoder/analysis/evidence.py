@@ -18,8 +18,19 @@ from sqlalchemy.orm import Session
 
 from bctcoder.errors import InputError, NotFoundError
 from bctcoder.store.models import (
-    COUNTING_ORIGINS, Attribute, Case, CaseSet, CaseSetMember, CaseValue, Code, CodeGroup, Coder, Coding,
-    Document, Presence, Taxonomy,
+    COUNTING_ORIGINS,
+    Attribute,
+    Case,
+    CaseSet,
+    CaseSetMember,
+    CaseValue,
+    Code,
+    CodeGroup,
+    Coder,
+    Coding,
+    Document,
+    Presence,
+    Taxonomy,
 )
 from bctcoder.taxonomy.numbers import number_key
 
@@ -33,6 +44,7 @@ class Scope:
     origins: tuple[str, ...] = COUNTING_ORIGINS
     documents: tuple[str, ...] | None = None
     taxonomy: str | None = None
+    own_only: bool = False   # blind mode: the reader's own codings; none yet is an empty table, not an error
 
 
     @classmethod
@@ -112,7 +124,7 @@ def load_evidence(session: Session, scope: Scope = Scope(), *, kinds: tuple[str,
     coders = dict(fetch_tuples(session, select(Coder.id, Coder.name)))
     if scope.coders:
         missing = [c for c in scope.coders if c not in set(coders.values())]
-        if missing:
+        if missing and not scope.own_only:
             raise NotFoundError(f"no coder {missing[0]!r} in the project")
     code_ids = {i for i, k in fetch_tuples(session, select(Code.id, Code.kind)) if k in kinds}
     stmt = select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.origin, Coding.start,

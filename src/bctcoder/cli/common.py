@@ -12,9 +12,16 @@ ProjectArg = typer.Argument(..., help="Project file (.bctcoder SQLite file) or d
                             envvar="BCTCODER_PROJECT", show_default=False)
 
 
+class CliActor:
+    """Who CLI commands act for: the OS user (or ``BCTCODER_USER``), or ``bctcoder --user NAME``, as owner:
+    whoever can open the project file can already read and change all of it."""
+
+    name: str | None = None
+
+
 def open_project(path: str) -> Project:
-    """Open a project for a command (the caller closes it)."""
-    return Project.open(path)
+    """Open a project for a command, acting as the CLI's actor (the caller closes it)."""
+    return Project.open(path, user=CliActor.name)
 
 
 def existing_file(path: Path) -> Path:

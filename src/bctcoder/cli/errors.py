@@ -7,7 +7,6 @@ from typing import Callable
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from bctcoder.errors import BctcoderError
 
@@ -23,10 +22,6 @@ def friendly(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except BctcoderError as exc:
             err_console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-        except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", exc)).splitlines()[0]
-            err_console.print(f"[red]Error:[/red] database error: {detail}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("Interrupted: the project was left as it was before this command.")

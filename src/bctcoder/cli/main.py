@@ -11,7 +11,7 @@ from rich.console import Console
 from bctcoder import __version__
 from bctcoder.cli import (agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd,
                           web_cmd)
-from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.common import CliActor, ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
 from bctcoder.project import Project
@@ -58,8 +58,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Show the version and exit.")) -> None:
+                                      help="Show the version and exit."),
+         user: Optional[str] = typer.Option(None, "--user", envvar="BCTCODER_USER",
+                                            help="Act as this person (event log, codings, undo); default: "
+                                                 "your OS user name.")) -> None:
     """bctcoder: code interview transcripts against the Behaviour Change Technique Taxonomy."""
+    CliActor.name = user
 
 
 @app.command()
@@ -68,7 +72,7 @@ def init(path: str = typer.Argument(..., help="New project file (e.g. study.bctc
          taxonomy: str = typer.Option(DEFAULT_TAXONOMY, help="bcttv1, or bcttv1+relational (BCTTv1 + group 17)."),
          ) -> None:
     """Create a new project."""
-    with Project.create(path, taxonomy=taxonomy) as p:
+    with Project.create(path, taxonomy=taxonomy, user=CliActor.name) as p:
         info = p.info()
     console.print(f"Created {path} with taxonomy {taxonomy} ({info['techniques']} techniques).", highlight=False)
 
@@ -147,6 +151,15 @@ def codings_delete(project: str = ProjectArg, coding_id: int = typer.Argument(..
     with open_project(project) as p:
         p.delete_coding(coding_id)
     console.print(f"Deleted coding {coding_id}.")
+
+
+@codings_app.command("undo")
+@friendly
+def codings_undo(project: str = ProjectArg) -> None:
+    """Undo your own latest coding change (refused if someone has changed that coding since)."""
+    with open_project(project) as p:
+        result = p.undo()
+    console.print(f"Undid: {result['description']}.", highlight=False, markup=False)
 
 
 @export_app.command("codings")

@@ -55,15 +55,13 @@ def serve(project: str = ProjectArg,
                          "required) or keep the default 127.0.0.1", source="--host")
     need_accounts = accounts or remote
     if need_accounts:
-        from bctcoder.web.accounts import has_users
-
-        with open_project(project) as p, p.reading() as s:
-            if not has_users(s):
+        with open_project(project) as p:
+            if not p.access.has_users():
                 raise InputError("accounts are required but none exist: bctcoder users add PROJECT NAME --role owner",
                                  source="--accounts")
     token = token or secrets.token_urlsafe(24)
     port = port or free_port(host)
-    app = create_app(project, token=None if remote else token, accounts=need_accounts)
+    app = create_app(project, token=None if remote else token, accounts=need_accounts, loopback_only=not remote)
     shown = f"[{host}]" if ":" in host else host
     if remote:
         console.print(f"bctcoder workspace: http://{shown}:{port}/ (sign in with your account)", highlight=False)
@@ -80,43 +78,35 @@ def users_add(project: str = ProjectArg, name: str = typer.Argument(...),
               password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin.")
               ) -> None:
     """Add a user."""
-    from bctcoder.web.accounts import add_user
-
     if password_stdin:
         import sys
 
         password = sys.stdin.readline().rstrip("\n")
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with open_project(project) as p, p.transaction() as s:
-        add_user(s, p.user, name, password, role)
+    with open_project(project) as p:
+        p.access.add_user(name, password, role)
     console.print(f"Added {name} ({role}).")
 
 
 @users_app.command("list")
 def users_list(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """List users and roles."""
-    from bctcoder.web.accounts import list_users
-
-    with open_project(project) as p, p.reading() as s:
-        emit(list_users(s), format)
+    with open_project(project) as p:
+        emit(p.access.users(), format)
 
 
 @users_app.command("role")
 def users_role(project: str = ProjectArg, name: str = typer.Argument(...), role: str = typer.Argument(...)) -> None:
-    """Change a user's role."""
-    from bctcoder.web.accounts import set_role
-
-    with open_project(project) as p, p.transaction() as s:
-        set_role(s, p.user, name, role)
+    """Change a user's role (their open sessions end at once)."""
+    with open_project(project) as p:
+        p.access.set_role(name, role)
     console.print(f"{name} is now {role}.")
 
 
 @users_app.command("remove")
 def users_remove(project: str = ProjectArg, name: str = typer.Argument(...)) -> None:
-    """Remove a user (their codings stay)."""
-    from bctcoder.web.accounts import remove_user
-
-    with open_project(project) as p, p.transaction() as s:
-        remove_user(s, p.user, name)
+    """Remove a user and end their sessions at once (their codings stay)."""
+    with open_project(project) as p:
+        p.access.remove_user(name)
     console.print(f"Removed {name}.")

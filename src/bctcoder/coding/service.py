@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
-from bctcoder.errors import InputError, NotFoundError
-from bctcoder.store.models import ORIGINS, Case, Code, Coder, Coding, Document, utcnow
+import json
+from typing import Any, Iterable
+
+from bctcoder.access.roles import Action, Actor
+from bctcoder.coding.events import UNDOABLE, EventType, log_event
+from bctcoder.errors import ConflictError, InputError, LimitError, NotFoundError, TaxonomyError
+from bctcoder.store.models import ORIGINS, Case, Code, Coder, Coding, Document, Event, utcnow
 from bctcoder.taxonomy.service import require_code
 
 
@@ -57,6 +59,16 @@ def check_origin_confidence(origin: str, confidence: float | None, source: str =
         raise InputError(f"confidence {confidence} is outside 0-1", source=source, line=line)
 
 
+MAX_MEMO = 10_000   # characters in a memo on a coding (a long analytic note, not a document)
+
+
+def check_memo(memo: str | None, source: str = "memo", line: int | None = None) -> None:
+    """Memos are bounded: a 200 MB "memo" would bloat the project and every page that shows it."""
+    if memo is not None and len(memo) > MAX_MEMO:
+        raise LimitError(f"a memo has at most {MAX_MEMO:,} characters (this one has {len(memo):,})",
+                         source=source, line=line)
+
+
 def add_coding(session: Session, user: str, *, document: str | int, start: int, end: int, code: str,
                coder: str, origin: str = "manual", confidence: float | None = None, memo: str | None = None,
                exemplar: bool = False, model: str | None = None) -> Coding:
@@ -64,28 +76,46 @@ def add_coding(session: Session, user: str, *, document: str | int, start: int, 
     doc = require_document(session, document)
     check_span(doc, start, end)
     check_origin_confidence(origin, confidence)
+    check_memo(memo)
     code_row = require_code(session, code)
     coder_row = get_coder(session, coder)
     coding = Coding(document_id=doc.id, start=start, end=end, code_id=code_row.id, coder_id=coder_row.id,
                     origin=origin, confidence=confidence, memo=memo or None, exemplar=bool(exemplar), model=model)
     session.add(coding)
     session.flush()
-    log_event(session, user, "coding.add", coding=coding.id, document=doc.name, start=start, end=end,
-              code=code_label(code_row), coder=coder_row.name, origin=origin)
+    log_event(session, user, EventType.CODING_ADD, coding=coding.id, version=coding.version, document=doc.name,
+              start=start, end=end, code=code_label(code_row), coder=coder_row.name, origin=origin)
     return coding
 
 
 _EDITABLE = {"start", "end", "code", "origin", "confidence", "memo", "exemplar", "coder"}
+_OWNER_ONLY = {"origin", "confidence", "coder"}   # who a coding belongs to and how it counts
 
 
-def update_coding(session: Session, user: str, coding_id: int, **changes: Any) -> Coding:
-    """Change fields of a coding (span, code, origin, confidence, memo, exemplar, coder)."""
+def editable_coding(session: Session, actor: Actor, coding_id: int) -> Coding:
+    """The coding, if this actor may change it: their own, a pending suggestion they may review, or any
+    coding for whoever may edit any. Otherwise the same "no coding" answer as for a missing id, so ids of
+    other coders' codings cannot be probed."""
     coding = session.get(Coding, coding_id)
-    if coding is None:
-        raise NotFoundError(f"no coding {coding_id}")
+    if coding is not None:
+        if actor.can(Action.EDIT_ANY_CODING) or coding.coder.name == actor.name:
+            return coding
+        if coding.origin == "suggested" and actor.can(Action.REVIEW_SUGGESTIONS):
+            return coding
+    raise NotFoundError(f"no coding {coding_id} that you can change")
+
+
+def update_coding(session: Session, actor: Actor, coding_id: int, **changes: Any) -> Coding:
+    """Change fields of a coding (span, code, memo, exemplar; origin, confidence and coder need the right to
+    edit any coding)."""
+    coding = editable_coding(session, actor, coding_id)
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise InputError(f"cannot change {', '.join(sorted(unknown))} of a coding", source="coding")
+    if set(changes) & _OWNER_ONLY:
+        actor.require(Action.EDIT_ANY_CODING)
+    if "memo" in changes:
+        check_memo(changes["memo"])
     before = coding_dict(session, coding)
     if "code" in changes:
         coding.code_id = require_code(session, changes.pop("code")).id
@@ -94,25 +124,45 @@ def update_coding(session: Session, user: str, coding_id: int, **changes: Any) -
     for key, value in changes.items():
         setattr(coding, key, value)
     doc = session.get(Document, coding.document_id)
+    assert doc is not None  # the foreign key guarantees it
     check_span(doc, coding.start, coding.end)
     check_origin_confidence(coding.origin, coding.confidence)
     coding.updated_at = utcnow()
     session.flush()
     session.refresh(coding)
     after = coding_dict(session, coding)
-    changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k] and k != "updated_at"}
-    log_event(session, user, "coding.update", coding=coding.id, changes=changed)
+    changed = {k: [before[k], after[k]] for k in after
+               if before.get(k) != after[k] and k not in ("updated_at", "version", "quote")}
+    log_event(session, actor.name, EventType.CODING_UPDATE, coding=coding.id, version=coding.version,
+              changes=changed)
     return coding
 
 
-def delete_coding(session: Session, user: str, coding_id: int) -> None:
+def delete_coding(session: Session, actor: Actor, coding_id: int) -> None:
     """Delete a coding, keeping a copy of it in the event log."""
-    coding = session.get(Coding, coding_id)
-    if coding is None:
-        raise NotFoundError(f"no coding {coding_id}")
-    log_event(session, user, "coding.delete", coding=coding_id, was=coding_dict(session, coding))
+    coding = editable_coding(session, actor, coding_id)
+    was = coding_dict(session, coding)   # the quote is kept for the audit trail (bounded like every string)
+    log_event(session, actor.name, EventType.CODING_DELETE, coding=coding_id, was=was)
     session.delete(coding)
     session.flush()
+
+
+def change_suggestion(session: Session, actor: Actor, coding_id: int, code: str) -> Coding:
+    """Accept a pending suggestion under another code, in one step (nothing changes if the code is unknown)."""
+    actor.require(Action.REVIEW_SUGGESTIONS)
+    code_row = require_code(session, code)   # checked before anything is written
+    coding = session.get(Coding, coding_id)
+    if coding is None or coding.origin != "suggested":
+        raise NotFoundError(f"coding {coding_id} is not a pending suggestion")
+    was = code_label(coding.code)
+    coding.code = code_row
+    coding.origin = "accepted"
+    coding.coder = get_coder(session, actor.name)
+    coding.updated_at = utcnow()
+    session.flush()
+    log_event(session, actor.name, EventType.SUGGEST_CHANGE, coding=coding.id, version=coding.version,
+              suggested=was, code=code_label(code_row))
+    return coding
 
 
 def code_label(code: Code) -> str:
@@ -142,6 +192,7 @@ def coding_dict(session: Session, c: Coding) -> dict[str, Any]:
         "quote": doc.text[c.start:c.end],
         "memo": c.memo,
         "exemplar": bool(c.exemplar),
+        "version": c.version,
         "created_at": c.created_at.isoformat(timespec="seconds") if c.created_at else None,
         "updated_at": c.updated_at.isoformat(timespec="seconds") if c.updated_at else None,
     }
@@ -185,45 +236,73 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
     return out
 
 
-UNDOABLE = ("coding.add", "coding.update", "coding.delete")
+def undo_last(session: Session, actor: Actor) -> dict[str, Any]:
+    """Undo the actor's own latest coding change (add, update or delete) that has not been undone yet.
 
-
-def undo_last(session: Session, user: str) -> dict[str, Any]:
-    """Undo ``user``'s most recent coding change that has not been undone yet (add, update or delete)."""
-    import json
-
-    from bctcoder.store.models import Event
-
-    undone = set()
-    for payload in session.scalars(select(Event.payload).where(Event.user == user, Event.action == "undo")):
-        undone.add(json.loads(payload).get("event"))
-    stmt = select(Event).where(Event.user == user, Event.action.in_(UNDOABLE)).order_by(Event.id.desc())
-    target = next((e for e in session.scalars(stmt) if e.id not in undone), None)
+    Only when nobody has touched that coding since: its row version must still be the one the change (or
+    the actor's own later undo) left. Otherwise :class:`ConflictError`, and nothing changes."""
+    actor.require(Action.CODE)
+    own = list(session.scalars(select(Event).where(
+        Event.user == actor.name, Event.action.in_([*UNDOABLE, EventType.UNDO])).order_by(Event.id.desc())))
+    payloads = {e.id: json.loads(e.payload) for e in own}
+    undone = {payloads[e.id].get("event") for e in own if e.action == EventType.UNDO}
+    target = next((e for e in own if e.action != EventType.UNDO and e.id not in undone), None)
     if target is None:
         raise NotFoundError("nothing to undo")
-    payload = json.loads(target.payload)
-    if target.action == "coding.add":
-        coding = session.get(Coding, payload["coding"])
-        if coding is not None:
-            session.delete(coding)
-    elif target.action == "coding.delete":
-        was = payload["was"]
-        doc = require_document(session, was["document"])
-        session.add(Coding(id=was["id"], document_id=doc.id, start=was["start"], end=was["end"],
-                           code_id=require_code(session, was["code"]).id, coder_id=get_coder(session, was["coder"]).id,
-                           origin=was["origin"], confidence=was["confidence"], model=was["model"], memo=was["memo"],
-                           exemplar=was["exemplar"]))
+    payload = payloads[target.id]
+    coding_id = int(payload["coding"])
+    latest_own = next(e for e in own if e.id >= target.id and payloads[e.id].get("coding") == coding_id
+                      and (e.id == target.id or e.action == EventType.UNDO))
+    latest = payloads[latest_own.id]
+    expected = None if latest_own.action == EventType.CODING_DELETE else latest.get("version", "unknown")
+    what = _describe(target.action, payload)
+    current = session.get(Coding, coding_id)
+    if expected == "unknown":
+        raise ConflictError(f"your last change ({what}) was made before this version of bctcoder recorded "
+                            "row versions, so it cannot be undone safely; change the coding by hand")
+    if target.action == EventType.CODING_DELETE:
+        if current is not None:
+            raise ConflictError(f"cannot undo ({what}): coding {coding_id} exists again")
+        current = _restore(session, coding_id, payload["was"], what)
+    elif current is None or current.version != expected:
+        whom = "deleted" if current is None else "changed"
+        raise ConflictError(f"cannot undo your last change ({what}): someone else has {whom} that coding since; "
+                            "nothing was undone")
+    elif target.action == EventType.CODING_ADD:
+        session.delete(current)
+        current = None
     else:
-        coding = session.get(Coding, payload["coding"])
-        if coding is not None:
-            for key, (old, _new) in payload.get("changes", {}).items():
-                if key == "code":
-                    coding.code_id = require_code(session, old).id
-                elif key == "coder":
-                    coding.coder_id = get_coder(session, old).id
-                elif key in ("start", "end", "origin", "confidence", "memo", "exemplar"):
-                    setattr(coding, key, old)
+        for key, (old, _new) in payload.get("changes", {}).items():
+            if key == "code":
+                current.code_id = require_code(session, old).id
+            elif key == "coder":
+                current.coder_id = get_coder(session, old).id
+            elif key in ("start", "end", "origin", "confidence", "memo", "exemplar"):
+                setattr(current, key, old)
+        current.updated_at = utcnow()
     session.flush()
-    session.add(Event(user=user, action="undo", payload=json.dumps({"event": target.id, "action": target.action})))
+    log_event(session, actor.name, EventType.UNDO, event=target.id, action=target.action, coding=coding_id,
+              version=current.version if current is not None else None)
+    return {"undone": target.action, "coding": coding_id, "description": what}
+
+
+def _describe(action: str, payload: dict[str, Any]) -> str:
+    verb = {EventType.CODING_ADD: "added", EventType.CODING_UPDATE: "changed",
+            EventType.CODING_DELETE: "deleted"}.get(EventType(action), action)
+    code = payload.get("code") or payload.get("was", {}).get("code") or ""
+    return f"{verb} coding {payload.get('coding')}{' ' + str(code) if code else ''}"
+
+
+def _restore(session: Session, coding_id: int, was: dict[str, Any], what: str) -> Coding:
+    try:
+        doc = require_document(session, was["document"])
+        code_id = require_code(session, was["code"]).id
+    except (NotFoundError, TaxonomyError):
+        raise ConflictError(f"cannot undo ({what}): its document or code no longer exists") from None
+    coding = Coding(id=coding_id, document_id=doc.id, start=was["start"], end=was["end"], code_id=code_id,
+                    coder_id=get_coder(session, was["coder"]).id, origin=was["origin"],
+                    confidence=was["confidence"], model=was["model"], memo=was["memo"],
+                    exemplar=was["exemplar"])
+    session.add(coding)
     session.flush()
-    return {"undone": target.action, "coding": payload.get("coding")}
+    return coding

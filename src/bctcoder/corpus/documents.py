@@ -12,6 +12,7 @@ from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.types import ProvidesStoryPart
 from lxml import etree
 
 from bctcoder.corpus.patterns import MAX_LABEL_CHARS
@@ -34,7 +35,7 @@ _ODT_SKIPPED = frozenset(
 _XML_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
-def _docx_blocks(parent: object, document: object) -> Iterator[Paragraph | Table]:
+def _docx_blocks(parent: object, document: ProvidesStoryPart) -> Iterator[Paragraph | Table]:
     """Yield the paragraphs and tables under ``parent`` in document order."""
     for child in parent.iterchildren():  # type: ignore[attr-defined]
         if child.tag == qn("w:p"):

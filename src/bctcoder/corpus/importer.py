@@ -36,14 +36,14 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
     """
     from bctcoder.corpus.readers import read_transcript
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise InputError("no transcript files given", source="transcripts")
-    if case is not None and len(paths) > 1:
+    if case is not None and len(files) > 1:
         raise InputError("--case applies to one file; name files after their cases to import several",
                          source="transcripts")
     imported, duplicates = [], []
-    for i, path in enumerate(paths, start=1):
+    for i, path in enumerate(files, start=1):
         if not path.is_file():
             raise InputError("no such file", source=str(path))
         transcript = read_transcript(path, interviewer_labels=interviewer_labels)
@@ -52,7 +52,7 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
         if same is not None:
             duplicates.append({"file": str(path), "document": same.name})
             if progress:
-                progress(i, len(paths), name)
+                progress(i, len(files), name)
             continue
         if session.scalar(select(Document.id).where(Document.name == name)) is not None:
             raise InputError(f"a different document named {name!r} is already in the project", source=str(path))
@@ -79,7 +79,7 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
                          "format": transcript.source_format, "layout": transcript.layout,
                          "characters": len(transcript.text), "turns": len(transcript.turns)})
         if progress:
-            progress(i, len(paths), name)
+            progress(i, len(files), name)
     session.flush()
     return {"imported": imported, "duplicates": duplicates}
 

@@ -362,6 +362,7 @@ def import_codebook_table(session: Session, path: str | Path, *, user: str,
         if problem is not None:
             report["skipped"].append({"item": entry.label, "reason": problem})
             continue
+        assert label is not None  # inductive_label gives a label whenever there is no problem
         parent_id = _table_parent(session, entry.group, created, report)
         code, new = ensure_inductive(session, label, description=entry.description, parent_id=parent_id)
         if new:
@@ -389,6 +390,7 @@ def _table_parent(session: Session, group: str | None, created: set[int], report
     label, problem = inductive_label(group)
     if problem is not None:
         return None
+    assert label is not None  # inductive_label gives a label whenever there is no problem
     code, new = ensure_inductive(session, label)
     if new:
         created.add(code.id)

@@ -222,7 +222,7 @@ def locate_selection(text: str, qt: dict[int, int], pos0: Any, pos1: Any,
             candidates.append((qt[pos0], qt[pos1]))
     if not candidates:
         return None, f"offsets {pos0}-{pos1} are outside the text (0-{len(text)})"
-    if not (seltext or "").strip():
+    if not seltext or not seltext.strip():
         return candidates[0], None
     want = _loose(seltext)
     for match in (lambda a: _loose(a) == want, lambda a: same_quote(a, want)):
@@ -327,7 +327,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     report: dict[str, Any] = {"source": str(db), "tool": "QualCoder", "database_version": version[0] if version
                               else None, "documents": 0, "cases": 0, "cases_existing": 0, "roles_added": [],
                               "codes_mapped": 0, "codes_created": 0, "codings": 0, "coders": [], "skipped": []}
-    skipped, codes_before = report["skipped"], session.scalar(select(func.count()).select_from(Code))
+    skipped, codes_before = report["skipped"], session.execute(select(func.count()).select_from(Code)).scalar_one()
     cases = _import_cases(session, conn, columns, default_role, report)
 
     cats = {r["catid"]: r for r in conn.execute("SELECT catid, name, supercatid FROM code_cat")}
@@ -391,7 +391,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     for fid, rows in by_source.items():
         skipped.append({"item": f"{len(rows)} coding(s) of source id {fid}", "reason": "no such source"})
     session.flush()
-    report["codes_created"] = session.scalar(select(func.count()).select_from(Code)) - codes_before
+    report["codes_created"] = session.execute(select(func.count()).select_from(Code)).scalar_one() - codes_before
     report["coders"] = sorted(report["coders"])
     log_event(session, user, "qualcoder.import", file=str(db), database_version=report["database_version"],
               documents=report["documents"], cases=report["cases"], codings=report["codings"],

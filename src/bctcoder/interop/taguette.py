@@ -124,7 +124,7 @@ class ByteMap:
     def __init__(self, converted: HtmlText) -> None:
         self.text, self._mapping = canonical_map(converted.text)
         self._index = [i for i, b in enumerate(converted.bytes_at) if b is not None]
-        self._bytes = [converted.bytes_at[i] for i in self._index]
+        self._bytes = [b for b in converted.bytes_at if b is not None]
         self._raw_len = len(converted.chars)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -143,7 +143,8 @@ def _tag_paths(conn: sqlite3.Connection, columns: dict) -> dict[int, tuple[int, 
     rows = {r["id"]: r for r in conn.execute(f"SELECT id, project_id, path{extra} FROM tags")}
     out = {}
     for tag_id, row in rows.items():
-        ancestors, parent, seen = [], row["parent_id"] if has_parent else None, {tag_id}
+        ancestors: list[str] = []
+        parent, seen = row["parent_id"] if has_parent else None, {tag_id}
         while parent in rows and parent not in seen:
             seen.add(parent)
             ancestors.insert(0, rows[parent]["path"] or "")
@@ -197,7 +198,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     report: dict[str, Any] = {"source": str(db), "tool": "Taguette", "projects": [p["name"] for p in projects],
                               "documents": 0, "documents_linked": 0, "cases": 0, "codes_mapped": 0,
                               "codes_created": 0, "codings": 0, "coders": [], "skipped": []}
-    skipped, codes_before = report["skipped"], session.scalar(select(func.count()).select_from(Code))
+    skipped, codes_before = report["skipped"], session.execute(select(func.count()).select_from(Code)).scalar_one()
     tags, authors = _tag_paths(conn, columns), _authors(conn, columns)
     codes: dict[int, Code] = {}
     wanted = {p["id"] for p in projects}
@@ -249,7 +250,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
                 _add_highlight(session, doc, bytemap, hl, [codes[t] for t in tags_of.get(hl["id"], []) if t in codes],
                                len(tags_of.get(hl["id"], [])), forced_coder, authors, default_coder, report, seen)
     session.flush()
-    report["codes_created"] = session.scalar(select(func.count()).select_from(Code)) - codes_before
+    report["codes_created"] = session.execute(select(func.count()).select_from(Code)).scalar_one() - codes_before
     report["coders"] = sorted(report["coders"])
     log_event(session, user, "taguette.import", file=str(db), projects=report["projects"],
               documents=report["documents"], codings=report["codings"], codes_created=report["codes_created"],

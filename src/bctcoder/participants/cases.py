@@ -147,7 +147,7 @@ def import_cases(session: Session, path: str | Path, roles: dict[str, str], *, u
         else:
             case.role = role
             updated += 1
-        for col, name, _ in columns:
+        for col, _name, _ in columns:
             attr = attrs[col]
             cell = row.get(col, "")
             set_value(session, case, attr, cell, source=source, line=line)
@@ -244,5 +244,6 @@ def partnership_rows(session: Session) -> list[dict[str, Any]]:
     out = []
     for p in session.scalars(select(Partnership).order_by(Partnership.id)):
         a, b = session.get(Case, p.first_case_id), session.get(Case, p.second_case_id)
+        assert a is not None and b is not None  # foreign keys to existing cases
         out.append({"first": a.key, "second": b.key, "label": p.label})
     return out

@@ -11,7 +11,7 @@ set is calibrated decreasingly (higher raw values, lower membership).
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Iterable, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _crisp(x: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
     return np.searchsorted(cuts, x, side="right").astype(float)
 
 
-def calibrate(values, thresholds: Sequence[float], method: str = "direct", idm: float = 0.95):
+def calibrate(values, thresholds: Sequence[float] | float, method: str = "direct", idm: float = 0.95):
     """Calibrate raw ``values`` into set membership.
 
     ``method="direct"``: fuzzy memberships from ``thresholds=(e, c, i)`` with
@@ -67,14 +67,15 @@ def calibrate(values, thresholds: Sequence[float], method: str = "direct", idm: 
     back as a Series with the same index; anything else as a numpy array.
     """
     x = _as_array(values)
+    cuts: list[float]
     try:
-        thresholds = list(thresholds)
-    except TypeError:
-        thresholds = [thresholds]
+        cuts = list(cast(Iterable[float], thresholds))
+    except TypeError:  # a single number
+        cuts = [cast(float, thresholds)]
     if method == "direct":
-        out = _direct(x, thresholds, idm)
+        out = _direct(x, cuts, idm)
     elif method == "crisp":
-        out = _crisp(x, thresholds)
+        out = _crisp(x, cuts)
     else:
         raise InputError(f"unknown calibration method {method!r} (use 'direct' or 'crisp')", source="method")
     if isinstance(values, pd.Series):

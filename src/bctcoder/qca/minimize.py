@@ -208,9 +208,9 @@ def minimize(tt: TruthTable, include: str = "", dir_exp=None) -> Solution:
         raise BctcoderError(f"the truth table of {tt.data.outcome_label} has no positive rows to minimise")
     if dir_exp is None:
         kind = "parsimonious" if "?" in include else "complex"
-        primes, found = _models(tt, _allowed(tt, include))
+        primes, covers = _models(tt, _allowed(tt, include))
         remainders = set(tt.remainders) if "?" in include else set()
-        return _build(tt, kind, primes, found, remainders)
+        return _build(tt, kind, primes, covers, remainders)
 
     directions = parse_directions(dir_exp, tt.data.conditions, tt.data.levels)
     base = include.replace("?", "")

@@ -135,7 +135,9 @@ def _find_attribute(session: Session, name: str) -> Attribute | None:
     attrs = list(session.scalars(select(Attribute)))
     exact = [a for a in attrs if a.name == name]
     folded = [a for a in attrs if a.name.casefold() == name.casefold()]
-    return (exact or (folded if len(folded) == 1 else [None]))[0]
+    if exact:
+        return exact[0]
+    return folded[0] if len(folded) == 1 else None
 
 
 def _attribute_names(session: Session) -> str:
@@ -144,8 +146,9 @@ def _attribute_names(session: Session) -> str:
 
 def _equals_column(session, spec, cases, field) -> tuple[pd.Series, dict]:
     name, _, wanted = (p.strip() for p in spec.partition("="))
+    reasons: dict = {}
     if name.casefold() == "role":
-        values, reasons, type_ = dict(zip(cases["case_id"], cases["role"])), {}, "text"
+        values, type_ = dict(zip(cases["case_id"], cases["role"])), "text"
     else:
         attr = _find_attribute(session, name)
         if attr is None:
@@ -270,7 +273,8 @@ def qca_dataset(session: Session, outcome: str, conditions: Sequence[str] | str,
     if out_name in cond_names:
         raise InputError(f"{out_name!r} cannot be both a condition and the outcome", source="--conditions")
     cases = case_frame(session, scope)
-    columns, reasons = {}, {key: [] for key in cases["case"]}
+    columns: dict[str, pd.Series] = {}
+    reasons: dict[Any, list[str]] = {key: [] for key in cases["case"]}
     keys = dict(zip(cases["case_id"], cases["case"]))
     for spec, field in [*((c, "--conditions") for c in cond_names), (out_name, "--outcome")]:
         series, why = _column(session, spec, cases, scope, fuzzy, calibration, field)

@@ -74,7 +74,7 @@ class TruthTable:
 
 def _cut_offs(incl_cut) -> tuple[float, float]:
     if isinstance(incl_cut, (int, float)):
-        cuts = (float(incl_cut), float(incl_cut))
+        cuts: tuple[float, ...] = (float(incl_cut), float(incl_cut))
     else:
         try:
             cuts = tuple(float(c) for c in incl_cut)
@@ -94,14 +94,13 @@ def case_rows(qd: QcaData) -> np.ndarray:
     """The row number each case belongs to (0 for a fuzzy case with some membership of exactly 0.5)."""
     rows = np.zeros(len(qd.cases), dtype=int)
     for i in range(len(qd.cases)):
-        values = []
+        values: list[int] = []
         for j, fuzzy in enumerate(qd.fuzzy):
             x = qd.values[i, j]
             if fuzzy and x == 0.5:
-                values = None
-                break
+                break  # no row: the case stays in row 0
             values.append(int(x > 0.5) if fuzzy else int(x))
-        if values is not None:
+        else:
             rows[i] = row_number(tuple(values), qd.levels)
     return rows
 
@@ -142,6 +141,7 @@ def truth_table(
         incl = pri = math.nan
         if n > 0:
             incl, pri = inclusion_pri(term_membership(qd, row), qd.y)
+        out: int | str
         if n < n_cut:
             out = "?"
         elif incl >= ic1 - TOLERANCE:

@@ -8,7 +8,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from bctcoder.analysis import coverage as coverage_mod
-from bctcoder.analysis import crosscase, fit as fit_mod, quotes as quotes_mod, reference, tables
+from bctcoder.analysis import crosscase, reference, tables
+from bctcoder.analysis import fit as fit_mod
+from bctcoder.analysis import quotes as quotes_mod
 from bctcoder.analysis.evidence import Scope
 from bctcoder.errors import InputError
 from bctcoder.report import figures

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope
 from bctcoder.report.builders import build_all
-from bctcoder.report.render import render, to_csv, write_atomic
 from bctcoder.report.model import Report
+from bctcoder.report.render import render, to_csv, write_atomic
 
 
 def write_bundle(session: Session, out: str | Path, *, by: str = "role", scope: Scope = Scope()) -> dict[str, Any]:

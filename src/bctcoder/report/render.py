@@ -12,6 +12,7 @@ import html
 import io
 import json
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,7 @@ def to_xlsx(report: Report) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    used = set()
+    used: set[str] = set()
     for table in report.tables:
         name = (table.name or "table")[:31]
         while name in used:
@@ -266,8 +267,9 @@ def for_documents(report: Report, max_rows: int = DOCUMENT_MAX_ROWS,
     return Report(report.name, report.title, tables, report.data, report.figures)
 
 
-RENDERERS = {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html, "xlsx": to_xlsx,
-             "docx": to_docx}
+RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
+    "md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html, "xlsx": to_xlsx, "docx": to_docx,
+}
 
 
 def render(report: Report, fmt: str) -> str | bytes:

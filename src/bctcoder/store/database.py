@@ -7,6 +7,7 @@ SQLite file we copy it next to itself so a failed migration loses nothing.
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,13 +45,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another writer's lock before giving up (``BCTCODER_BUSY_TIMEOUT``, in
+    seconds; 10 by default)."""
+    try:
+        return max(0, int(float(os.environ.get("BCTCODER_BUSY_TIMEOUT", "10")) * 1000))
+    except ValueError:
+        return 10_000
+
+
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
     # so SAVEPOINTs and transactional DDL work (SQLAlchemy's documented recipe).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.close()
 
 

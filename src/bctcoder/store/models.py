@@ -232,6 +232,7 @@ class Coding(Base):
             name="origin",
         ),
         CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+        {"sqlite_autoincrement": True},   # ids are never reused: undo and the event log name codings by id
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
@@ -246,9 +247,13 @@ class Coding(Base):
     exemplar: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by every ORM change: undo reverts a change only while the row is as that change left it.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     document: Mapped[Document] = relationship()
     code: Mapped[Code] = relationship()
     coder: Mapped[Coder] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Presence(Base):
@@ -329,3 +334,20 @@ class AppUser(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here.
+
+    Deleting the row signs the browser out at once (sign-out, ``users remove``, ``users role``). Account
+    sessions re-read the account's role on every request; token sessions (``account`` false) act as the
+    person who started the server, as owner.
+    """
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(200), index=True)
+    account: Mapped[bool] = mapped_column(Boolean)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

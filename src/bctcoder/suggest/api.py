@@ -6,28 +6,30 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from bctcoder.coding.events import log_event
+from bctcoder.access.context import ProjectContext, requires
+from bctcoder.access.roles import Action
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.suggest import registry, service
 from bctcoder.taxonomy.service import set_meta
 
 
-class SuggestMixin:
+class SuggestMixin(ProjectContext):
     """Suggest techniques for passages, review suggestions, the active-learning queue, uncovered themes.
 
     ``fitted_models`` (a :class:`bctcoder.suggest.service.FittedModels`, None by default) lets a long-running
     caller reuse the fitted suggester while the project's codings are unchanged.
     """
 
-    fitted_models: "service.FittedModels | None" = None
-
+    @requires(Action.MANAGE_TAXONOMY)
     def set_suggester(self, name: str) -> None:
         """Choose the project's suggester by registry name (e.g. ``hybrid.v1``, ``lexical.v1``)."""
         if name not in registry.available():
             registry.create(name)  # raises with the list of names
         with self.transaction() as s:
             set_meta(s, "suggester", name)
-            log_event(s, self.user, "suggest.choose", suggester=name)
+            log_event(s, self.user, EventType.SUGGEST_CHOOSE, suggester=name)
 
+    @requires(Action.RUN_SUGGESTER)
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
                 suggester: str | None = None, mode: str = "sentence") -> dict[str, Any]:
         """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage."""
@@ -37,6 +39,7 @@ class SuggestMixin:
         with self.transaction() as s:
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 
+    @requires(Action.READ)
     def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
         """Pending suggestions with quotes and confidence."""
         with self.reading() as s:
@@ -44,13 +47,18 @@ class SuggestMixin:
                                 columns=["id", "document", "start", "end", "code", "label", "confidence", "model",
                                          "quote"])
 
+    @requires(Action.REVIEW_SUGGESTIONS)
     def accept(self, ids: Iterable[int] | None = None, *, document: str | None = None,
                min_confidence: float | None = None, all: bool = False, coder: str | None = None) -> dict:
-        """Accept suggestions (by id, by document, above a confidence, or all) as codings of ``coder``."""
+        """Accept suggestions (by id, by document, above a confidence, or all) as codings of ``coder``
+        (another coder than the actor: the owner only)."""
+        if coder not in (None, self.actor.name):
+            self.actor.require(Action.EDIT_ANY_CODING)
         with self.transaction() as s:
             return service.review(s, self.user, "accept", ids=ids, document=document, min_confidence=min_confidence,
                                   all_=all, coder=coder)
 
+    @requires(Action.REVIEW_SUGGESTIONS)
     def reject(self, ids: Iterable[int] | None = None, *, document: str | None = None,
                min_confidence: float | None = None, all: bool = False) -> dict:
         """Reject suggestions; they are kept (origin ``rejected``) and never suggested again."""
@@ -58,6 +66,7 @@ class SuggestMixin:
             return service.review(s, self.user, "reject", ids=ids, document=document, min_confidence=min_confidence,
                                   all_=all)
 
+    @requires(Action.READ)
     def queue(self, *, limit: int = 20, documents: Iterable[str] | None = None,
               suggester: str | None = None) -> list[dict[str, Any]]:
         """The uncoded passages the model is least sure about: code these first (active learning)."""
@@ -68,6 +77,7 @@ class SuggestMixin:
                 service.store_embeddings(s, embeddings)
         return rows
 
+    @requires(Action.READ)
     def uncovered(self, *, threshold: float = 0.30, clusters: int | None = None,
                   documents: Iterable[str] | None = None) -> dict[str, Any]:
         """Clusters of interviewee passages no technique describes well (candidate new techniques)."""

@@ -48,8 +48,16 @@ from typing import Iterable, Sequence
 
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.suggest.base import LabelInfo
-from bctcoder.suggest.corpus_labels import (CORPORA, ESCONV_STRATEGIES, HBCP_EXTRA_LABELS, PA_STRATEGIES,
-                                            corpus_labels, esconv_labels, hbcp_labels, pa_labels)
+from bctcoder.suggest.corpus_labels import (
+    CORPORA,
+    ESCONV_STRATEGIES,
+    HBCP_EXTRA_LABELS,
+    PA_STRATEGIES,
+    corpus_labels,
+    esconv_labels,
+    hbcp_labels,
+    pa_labels,
+)
 
 __all__ = [
     "CORPORA", "Corpus", "CorpusNotFound", "ESCONV_STRATEGIES", "Example", "HBCP_EXTRA_LABELS",
@@ -326,7 +334,7 @@ def read_pa_counseling(paths: Sequence[str | Path] | str | Path, *, include_none
         speaker: str | None = None
         participant: list[str] = []
         for row in rows[1:]:
-            def cell(i):
+            def cell(i, row=row):
                 return row[i] if i is not None and i < len(row) else None
             raw = cell(col["speaker"])
             if raw is not None and str(raw).strip():

@@ -131,6 +131,7 @@ class Embedder:
     def _encode_new(self, texts: list[str]) -> np.ndarray:
         if self._onnx is not None:
             return self._onnx.encode(texts)
+        assert self.model is not None  # loaded whenever there is no ONNX encoder
         return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                  show_progress_bar=False, convert_to_numpy=True).astype(np.float32)
 

@@ -211,7 +211,8 @@ class EnsembleSuggester(_Encoding):
         self._has_context = np.array([bool(c) for c in contexts], dtype=float)
         self._y = np.array([self._index[label] for label in labels], dtype=int)
         self.supervised = len(texts) >= self.min_examples and len(set(labels)) >= 2
-        self.mix, self.temperature, self.inner_scores = (0.0, 0.0, 1.0, 0.0), 1.0, {}
+        self.mix: tuple[float, ...] = (0.0, 0.0, 1.0, 0.0)
+        self.temperature, self.inner_scores = 1.0, {}
         if not self.supervised:
             self.models = None
             return self
@@ -221,7 +222,7 @@ class EnsembleSuggester(_Encoding):
             models = self._fit_models(a)
             experts[b] = self._expert_scores(models, self._vt[b], self._vc[b], [texts[i] for i in b],
                                              [contexts[i] for i in b])
-        best = None
+        best: tuple[tuple[float, float], tuple[float, ...], np.ndarray] | None = None
         for mix in self.grid:
             if mix[3] and not self._context:
                 continue
@@ -232,6 +233,7 @@ class EnsembleSuggester(_Encoding):
             key = (sum(quality), -sum(mix))
             if best is None or key > best[0]:
                 best = (key, mix, scores)
+        assert best is not None  # GRID (and any sensible grid) holds a mix without the context expert
         self.mix = best[1]
         self.temperature = _fit_temperature(best[2], self._y)
         self.models = self._fit_models(np.arange(len(texts)))

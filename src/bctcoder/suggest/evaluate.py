@@ -100,15 +100,15 @@ def grouped_folds(groups: Sequence[str], k: int, seed: int = 0) -> list[tuple[np
     Groups are shuffled with ``seed``, then dealt to folds largest-first onto the currently smallest fold
     (sklearn's GroupKFold balancing on a seeded order).
     """
-    groups = np.asarray([str(g) for g in groups])
-    unique = sorted(set(groups.tolist()))
+    group_arr = np.asarray([str(g) for g in groups])
+    unique = sorted(set(group_arr.tolist()))
     if k < 2:
         raise InputError(f"--cv must be at least 2 (got {k})", source="--cv")
     if k > len(unique):
         raise InputError(f"--cv {k} needs at least {k} documents/dialogues, found {len(unique)}", source="--cv")
     rng = np.random.default_rng(seed)
     order = [unique[i] for i in rng.permutation(len(unique))]
-    sizes = {g: int((groups == g).sum()) for g in unique}
+    sizes = {g: int((group_arr == g).sum()) for g in unique}
     order.sort(key=lambda g: -sizes[g])            # stable: ties keep the seeded order
     load = [0] * k
     fold_of: dict[str, int] = {}
@@ -116,8 +116,8 @@ def grouped_folds(groups: Sequence[str], k: int, seed: int = 0) -> list[tuple[np
         f = min(range(k), key=lambda i: (load[i], i))
         fold_of[g] = f
         load[f] += sizes[g]
-    assignment = np.array([fold_of[g] for g in groups])
-    idx = np.arange(len(groups))
+    assignment = np.array([fold_of[g] for g in group_arr])
+    idx = np.arange(len(group_arr))
     return [(idx[assignment != f], idx[assignment == f]) for f in range(k)]
 
 
@@ -162,7 +162,7 @@ def metrics(gold: Sequence[str], labels: Sequence[str], probabilities: np.ndarra
     top3 = float(np.mean([(g >= 0 and g in row[:3]) for g, row in zip(gold_idx, order)]))
     predicted = [labels[j] for j in order[:, 0]]
     names = sorted(set(gold) | set(predicted), key=_label_key)
-    per_label = []
+    per_label: list[dict[str, Any]] = []
     for name in names:
         tp = sum(1 for g, p in zip(gold, predicted) if g == name and p == name)
         support = sum(1 for g in gold if g == name)
@@ -309,6 +309,7 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
         splits_examples = [(examples, test)]
         mode = {"mode": "split", "n_train": len(examples), "shared_groups": len(overlap)}
     else:
+        assert cv is not None  # defaults to 5 when no test set is given
         folds = grouped_folds([e.group for e in examples], int(cv), seed)
         splits_examples = [([examples[i] for i in tr], [examples[i] for i in te]) for tr, te in folds]
         mode = {"mode": "cv", "cv": int(cv)}
@@ -362,7 +363,7 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
     return result
 
 
-def _learning_curve(name, encoder, options, labels_info, splits, labels, use_context, seed, sizes):
+def _learning_curve(name, encoder, options, labels_info, splits, labels, use_context, seed, sizes) -> dict[str, Any]:
     n_min = min(len(train) for train, _ in splits)
     sizes = sorted({int(s) for s in (sizes or _default_sizes(n_min)) if 0 <= int(s) <= n_min})
     if not sizes:

@@ -190,7 +190,7 @@ def _fast_tokenizer(model_dir: Path, max_length: int):
     if not path.exists():
         raise UnsupportedModel(f"{model_dir} has no tokenizer.json")
     tokenizer = Tokenizer.from_file(str(path))
-    pad_token = "[PAD]"
+    pad_token: str | None = "[PAD]"
     config_file = model_dir / "tokenizer_config.json"
     if config_file.exists():
         pad = json.loads(config_file.read_text(encoding="utf-8")).get("pad_token")

@@ -67,7 +67,8 @@ def passages(session: Session, *, documents: Iterable[str] | None = None, mode: 
         if missing:
             raise InputError(f"no document {missing[0]!r} in the project", source="--documents")
     out: list[Passage] = []
-    cases = {cid: (key, role) for cid, key, role in session.execute(select(Case.id, Case.key, Case.role))}
+    cases: dict[int | None, tuple[str | None, str | None]] = {
+        cid: (key, role) for cid, key, role in session.execute(select(Case.id, Case.key, Case.role))}
     for doc in session.scalars(stmt):
         case, role = cases.get(doc.case_id, (None, None))
         turns = session.scalars(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start)).all()

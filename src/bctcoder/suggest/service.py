@@ -15,7 +15,7 @@ import threading
 import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager, Iterable
+from typing import Any, Callable, ContextManager, Iterable, cast
 
 import numpy as np
 from sqlalchemy import select
@@ -61,7 +61,13 @@ class ProjectEmbeddingCache:
         keys = {self._key(t): t for t in texts}
         out = {t: self.pending[(model, t)] for t in keys.values() if (model, t) in self.pending}
         items = list(keys)
-        with nullcontext(self.session) if self.session is not None else self.read() as session:
+        sessions: ContextManager[Session]
+        if self.session is not None:
+            sessions = nullcontext(self.session)
+        else:
+            assert self.read is not None  # __init__ requires a session or a read-session factory
+            sessions = self.read()
+        with sessions as session:
             for i in range(0, len(items), 500):
                 rows = session.execute(select(PassageEmbedding.text_sha256, PassageEmbedding.vector).where(
                     PassageEmbedding.model == model, PassageEmbedding.text_sha256.in_(items[i:i + 500])))
@@ -94,7 +100,7 @@ def labels_info(session: Session) -> list[LabelInfo]:
     out = []
     for code in session.scalars(select(Code).where(Code.kind == "technique").order_by(Code.id)):
         cues = tuple(json.loads(code.cues)) if code.cues else ()
-        out.append(LabelInfo(code.number, code.label, code.description, cues, code.official_definition))
+        out.append(LabelInfo(cast(str, code.number), code.label, code.description, cues, code.official_definition))
     return out
 
 
@@ -108,16 +114,25 @@ def default_suggester(session: Session) -> str:
     return registry.DEFAULT if suggest_extra_installed() else registry.FALLBACK
 
 
+def _document_text(session: Session, document_id: int) -> str:
+    doc = session.get(Document, document_id)
+    assert doc is not None  # ids taken from the project's own codings
+    return doc.text
+
+
 def training_examples(session: Session) -> tuple[list[str], list[str], list[str]]:
     """(texts, labels, documents) from counting codings of techniques, plus rejected-only passages as
     examples of "(none)" (no technique)."""
     evidence = load_evidence(session, Scope())
-    texts_by_doc = {}
-    texts, labels, groups = [], [], []
-    tech = dict(session.execute(select(Code.id, Code.number).where(Code.kind == "technique")).all())
+    texts_by_doc: dict[int, str] = {}
+    texts: list[str] = []
+    labels: list[str] = []
+    groups: list[str] = []
+    tech_rows = session.execute(select(Code.id, Code.number).where(Code.kind == "technique")).all()
+    tech = cast(dict[int, str], dict(tech_rows))  # techniques always carry a number
     for row in evidence.itertuples():
         if row.document_id not in texts_by_doc:
-            texts_by_doc[row.document_id] = session.get(Document, row.document_id).text
+            texts_by_doc[row.document_id] = _document_text(session, row.document_id)
         texts.append(texts_by_doc[row.document_id][row.start:row.end])
         labels.append(tech[row.code_id])
         groups.append(row.document)
@@ -128,7 +143,7 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
         if (doc_id, start, end) in coded:
             continue
         if doc_id not in texts_by_doc:
-            texts_by_doc[doc_id] = session.get(Document, doc_id).text
+            texts_by_doc[doc_id] = _document_text(session, doc_id)
         texts.append(texts_by_doc[doc_id][start:end])
         labels.append(NONE_LABEL)
         groups.append(str(doc_id))
@@ -368,6 +383,7 @@ def queue(read: ReadSessions, *, limit: int = 20, documents: Iterable[str] | Non
         data = training_data(session, suggester) if items else None
     if not items:
         return [], {}
+    assert data is not None  # loaded whenever there are items
     _, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
     uncertainty = prediction.uncertainty()
     order = np.argsort(-uncertainty, kind="stable")[:limit]

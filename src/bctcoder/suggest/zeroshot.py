@@ -94,7 +94,7 @@ class _Encoding:
         out = np.zeros((len(texts), dimension), dtype=np.float32)
         present = [i for i, t in enumerate(texts) if t]
         if present:
-            out[present] = self.encode([texts[i] for i in present])
+            out[present] = self.encode([t for t in texts if t])
         return out
 
 

@@ -136,7 +136,8 @@ def _csv_rows(text: str, source: str) -> list[tuple[dict[str, object], int | Non
                     raise InputError("header has no label column (expected 'label' or 'name')",
                                      source=source, line=line)
                 continue
-            fields = {key: row[index] if index < len(row) else None for key, index in columns.items()}
+            fields: dict[str, object] = {key: row[index] if index < len(row) else None
+                                         for key, index in columns.items()}
             rows.append((fields, line))
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", source=source, line=reader.line_num) from exc

@@ -146,12 +146,15 @@ def find_code(session: Session, ref: str, *, kinds: Iterable[str] = ("technique"
     kinds = tuple(kinds)
     head = ref.split(None, 1)[0]
     if is_technique_number(head):
-        number = ".".join(str(int(p)) for p in NUMBER_RE.match(head).groups())
+        match = NUMBER_RE.match(head)
+        assert match is not None  # is_technique_number(head) checked the same pattern
+        number = ".".join(str(int(p)) for p in match.groups())
         stmt = select(Code).where(Code.number == number, Code.kind.in_(kinds)).order_by(Code.taxonomy_id)
         found = session.scalars(stmt).first()
         if found is not None or is_technique_number(ref):
             return found
-    exact = session.scalars(select(Code).where(Code.number == ref, Code.kind.in_(kinds)).order_by(Code.taxonomy_id)).first()
+    exact_stmt = select(Code).where(Code.number == ref, Code.kind.in_(kinds)).order_by(Code.taxonomy_id)
+    exact = session.scalars(exact_stmt).first()
     if exact is not None:
         return exact
     key = normalise_label(ref)

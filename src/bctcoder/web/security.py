@@ -1,98 +1,84 @@
-"""Sign-in, sessions, roles and CSRF protection for the web workspace.
+"""The web's half of sign-in: cookies, the per-request gate, CSRF, safe redirects.
 
-Two ways in:
+Who may do what is decided by the library (:mod:`bctcoder.access`); this module only carries the session
+token between the browser and the library:
 
-- the **access token** printed by ``bctcoder serve`` (like Jupyter): opening ``/?token=...`` signs the
-  browser in as the project's owner; used on this machine, where only the person who started the server
-  has the token;
-- **accounts** (``bctcoder users add``): name and password, with a role per project (owner, coder,
-  viewer). Required when the server listens beyond this machine.
-
-Sessions are signed cookies (HttpOnly, SameSite=Strict). Every write (form or API) must carry the
-session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
+- the browser's cookie (signed, HttpOnly, SameSite=Strict, ``Secure`` whenever the server listens beyond
+  this machine) holds a random session token and, before sign-in, a CSRF token for the sign-in form;
+- on every request the gate asks the library who that token belongs to *now* (:meth:`AccessAPI.session`):
+  signing out, removing an account or changing its role takes effect on the next request;
+- the gate runs before any request body is read, so nobody unsigned-in makes the server parse anything;
+- every write carries the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
+from bctcoder.access.roles import Actor
+from bctcoder.errors import NotSignedIn
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SESSION_KEY = "sid"
+LOGIN_CSRF_KEY = "login_csrf"
 
 
-@dataclass(frozen=True)
-class CurrentUser:
-    """Who is signed in, and what they may do."""
-
-    name: str
-    role: str
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in ("owner", "coder")
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == "owner"
-
-
-class NotSignedIn(Exception):
-    """Raised by ``current_user`` when no session exists (pages redirect to the sign-in page)."""
-
-
-def sign_in(request: Request, name: str, role: str) -> None:
-    """Start a session for this user with a fresh CSRF token."""
-    request.session.clear()
-    request.session.update({"user": name, "role": role, "csrf": secrets.token_urlsafe(32)})
-
-
-def sign_out(request: Request) -> None:
-    """End the session."""
-    request.session.clear()
-
-
-def current_user(request: Request) -> CurrentUser:
-    """The signed-in user (raises NotSignedIn)."""
-    name, role = request.session.get("user"), request.session.get("role")
-    if not name or role not in ("owner", "coder", "viewer"):
-        raise NotSignedIn()
-    return CurrentUser(name, role)
+def current_actor(request: Request) -> Actor:
+    """The signed-in actor the gate found for this request (raises :class:`NotSignedIn`)."""
+    actor = getattr(request.state, "actor", None)
+    if actor is None:
+        raise NotSignedIn("not signed in")
+    return actor
 
 
 def csrf_token(request: Request) -> str:
-    """The session's CSRF token (for templates)."""
-    return request.session.get("csrf", "")
+    """The CSRF token pages embed: the session's once signed in, else the sign-in form's."""
+    token = getattr(request.state, "csrf", None)
+    if token:
+        return token
+    if LOGIN_CSRF_KEY not in request.session:
+        request.session[LOGIN_CSRF_KEY] = secrets.token_urlsafe(32)
+    return request.session[LOGIN_CSRF_KEY]
+
+
+def _matches(sent: object, expected: object) -> bool:
+    return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
 
 
 async def check_csrf(request: Request) -> None:
     """Reject a write whose CSRF token (header or form field) does not match the session's."""
     if request.method not in WRITE_METHODS:
         return
-    expected = request.session.get("csrf")
+    expected = getattr(request.state, "csrf", None) or request.session.get(LOGIN_CSRF_KEY)
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         sent = form.get("csrf_token")
-    if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
-        raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+    if not _matches(sent, expected):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")
 
 
-def require_writer(user: CurrentUser) -> None:
-    """Viewers may not change anything."""
-    if not user.can_write:
-        raise HTTPException(status_code=403, detail="your role (viewer) cannot change this project")
-
-
-def require_owner(user: CurrentUser) -> None:
-    """Only owners manage the taxonomy, cases and users."""
-    if not user.is_owner:
-        raise HTTPException(status_code=403, detail="only the project's owner can do this")
+def safe_next(value: str | None) -> str:
+    """Where to go after sign-in: a path on this server only (never ``//host``, ``/\\host`` or a URL)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def token_matches(given: str | None, expected: str | None) -> bool:
     """Constant-time comparison of an access token."""
-    return bool(given and expected and hmac.compare_digest(given, expected))
+    return bool(given and expected) and hmac.compare_digest(str(given), str(expected))
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -85,7 +85,9 @@ class CodeMapper:
             return None
         head = name.split(None, 1)[0]
         if is_technique_number(head):
-            number = ".".join(str(int(p)) for p in NUMBER_RE.match(head).groups())
+            match = NUMBER_RE.match(head)
+            assert match is not None  # is_technique_number(head) checked the same pattern
+            number = ".".join(str(int(p)) for p in match.groups())
             found = self.by_number.get(number)
             if found is not None or is_technique_number(name):
                 return found

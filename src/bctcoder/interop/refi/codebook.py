@@ -31,7 +31,13 @@ from bctcoder import __version__
 from bctcoder.coding.events import log_event
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.interop.codebook_files import (
-    code_name, ensure_inductive, inductive_label, match_group, match_technique, ordered_codes, write_atomic,
+    code_name,
+    ensure_inductive,
+    inductive_label,
+    match_group,
+    match_technique,
+    ordered_codes,
+    write_atomic,
 )
 from bctcoder.interop.refi.guids import codebook_guid, normalise_guid
 from bctcoder.store.models import Code, CodeGroup, Taxonomy
@@ -290,7 +296,7 @@ class _Importer:
     def __init__(self, session: Session, create_inductive: bool):
         self.session = session
         self.create_inductive = create_inductive
-        self.mapped: list[dict[str, str]] = []
+        self.mapped: list[dict[str, str | None]] = []
         self.skipped: list[dict[str, str]] = []
         self.created = 0
         self.decisions: dict[int, tuple] = {}
@@ -354,6 +360,7 @@ class _Importer:
         elif kind == "inductive" or (kind == "folder" and self.create_inductive
                                      and inductive_label(node.name)[0] and self.has_inductive(node)):
             label = decision[1] if kind == "inductive" else inductive_label(node.name)[0]
+            assert label is not None  # decide() and the condition above only let named codes through
             code, new = ensure_inductive(self.session, label, description=node.description,
                                          colour=node.colour, parent_id=parent_id)
             self.created += int(new)

@@ -42,8 +42,19 @@ from bctcoder.interop.refi.project_model import RefiCoding, RefiProject, RefiSel
 from bctcoder.interop.refi.project_writer import METADATA_PREFIX, ROLE_VARIABLE, ROLES_PREFIX
 from bctcoder.participants.cases import DECLINED_MARKERS, DEFAULT_ROLES, normalise_role, set_value
 from bctcoder.store.models import (
-    ORIGINS, Attribute, Case, CaseSet, CaseSetMember, CaseValue, Coder, Coding, Document, Partnership, Presence,
-    Turn, utcnow,
+    ORIGINS,
+    Attribute,
+    Case,
+    CaseSet,
+    CaseSetMember,
+    CaseValue,
+    Coder,
+    Coding,
+    Document,
+    Partnership,
+    Presence,
+    Turn,
+    utcnow,
 )
 from bctcoder.taxonomy.service import get_meta, set_meta
 
@@ -171,7 +182,7 @@ class _Importer:
         seen = set()
         current = {v.attribute_id: v for v in self.s.scalars(select(CaseValue).where(CaseValue.case_id == case.id))}
         for value in values:
-            attr = self.attrs.get(value.variable_guid)
+            attr = self.attrs.get(value.variable_guid) if value.variable_guid is not None else None
             if attr is None:
                 if value.variable_guid not in self.role_vars:
                     self.refi.skip(f"{item}: value {value.text!r}", "its variable is not in the file")
@@ -357,7 +368,8 @@ class _Importer:
     # -- links, sets, leftovers ---------------------------------------------------------------------
     def import_links(self) -> None:
         for link in self.refi.links:
-            first, second = self.cases.get(link.origin_guid), self.cases.get(link.target_guid)
+            first = self.cases.get(link.origin_guid) if link.origin_guid is not None else None
+            second = self.cases.get(link.target_guid) if link.target_guid is not None else None
             item = f"link {link.name or link.guid!r}"
             if first is None or second is None:
                 self.refi.skip(item, "only links between two cases (partnerships) are imported")

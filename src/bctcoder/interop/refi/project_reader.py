@@ -24,8 +24,18 @@ from lxml import etree
 from bctcoder.errors import InputError
 from bctcoder.interop.refi.guids import normalise_guid
 from bctcoder.interop.refi.project_model import (
-    RefiCase, RefiCode, RefiCoding, RefiLink, RefiNote, RefiProject, RefiSelection, RefiSet, RefiSource,
-    RefiUser, RefiValue, RefiVariable,
+    RefiCase,
+    RefiCode,
+    RefiCoding,
+    RefiLink,
+    RefiNote,
+    RefiProject,
+    RefiSelection,
+    RefiSet,
+    RefiSource,
+    RefiUser,
+    RefiValue,
+    RefiVariable,
 )
 
 __all__ = ["read_refi_project", "parse_guid"]
@@ -234,8 +244,11 @@ def _coding(element) -> RefiCoding:
 
 
 def _selection(element, project: RefiProject, where: str) -> RefiSelection | None:
+    start_text, end_text = _attr(element, "startPosition"), _attr(element, "endPosition")
     try:
-        start, end = int(_attr(element, "startPosition")), int(_attr(element, "endPosition"))
+        if start_text is None or end_text is None:
+            raise TypeError("missing position")
+        start, end = int(start_text), int(end_text)
     except (TypeError, ValueError):
         project.skip(where, "selection without whole-number startPosition/endPosition")
         return None
@@ -268,6 +281,7 @@ def _text_of(element, files: _Files, project: RefiProject, item: str, *, require
 
 def _source(element, files: _Files, project: RefiProject, source: str) -> RefiSource | None:
     kind = _local(element)
+    assert kind is not None  # callers pass only elements whose local name is in _SOURCE_KINDS
     guid = parse_guid(_attr(element, "guid"))
     name = _attr(element, "name")
     item = f"source {name or guid!r}"

@@ -34,7 +34,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from lxml import etree
 from sqlalchemy import select
@@ -43,7 +43,17 @@ from sqlalchemy.orm import Session
 from bctcoder import __version__
 from bctcoder.interop.refi.guids import codebook_guid
 from bctcoder.store.models import (
-    Attribute, Case, CaseSet, CaseSetMember, Code, Coder, Coding, Document, Partnership, Presence, Taxonomy,
+    Attribute,
+    Case,
+    CaseSet,
+    CaseSetMember,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    Partnership,
+    Presence,
+    Taxonomy,
 )
 from bctcoder.taxonomy.numbers import number_key
 from bctcoder.taxonomy.service import get_meta
@@ -231,7 +241,7 @@ class _Writer:
             return
         if refi_type == "Float":
             try:
-                number = Decimal(value)
+                number = Decimal(cast(str, value))  # None only for statuses handled above
                 if number.is_finite():
                     _el(node, "FloatValue", format(number, "f"))
                     return
@@ -357,8 +367,9 @@ class _Writer:
     def links(self, root) -> None:
         rows = []
         for p in self.s.scalars(select(Partnership)):
-            first, second = self.s.get(Case, p.first_case_id), self.s.get(Case, p.second_case_id)
-            rows.append((first.key, second.key, p.label))
+            first_case, second_case = self.s.get(Case, p.first_case_id), self.s.get(Case, p.second_case_id)
+            assert first_case is not None and second_case is not None  # foreign keys to existing cases
+            rows.append((first_case.key, second_case.key, p.label))
         if not rows:
             return
         container = _el(root, "Links")
@@ -428,7 +439,7 @@ def build_project(session: Session, *, name: str, user: str | None = None,
     if isinstance(versions, dict) and versions:
         description += " (" + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) + ")"
     _el(root, "Description", description)
-    summary = {key: writer.counts.get(key, 0) for key in (
+    summary: dict[str, Any] = {key: writer.counts.get(key, 0) for key in (
         "users", "groups", "techniques", "inductive_codes", "variables", "cases", "sources", "codings", "notes",
         "partnerships", "sets", "document_presence", "case_presence")}
     summary["not_exported"] = writer.not_exported
