@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +37,21 @@ from bctcoder.coding.events import EventType, log_event
 from bctcoder.corpus import importer
 from bctcoder.errors import InputError, ProjectError
 from bctcoder.interop.api import InteropMixin
-from bctcoder.suggest.api import SuggestMixin
 from bctcoder.participants import cases as case_service
 from bctcoder.store import database
 from bctcoder.store.models import (
-    Attribute, Case, Code, Coder, Coding, Document, Partnership, Presence, Taxonomy, Turn,
+    Attribute,
+    Case,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    Partnership,
+    Presence,
+    Taxonomy,
+    Turn,
 )
+from bctcoder.suggest.api import SuggestMixin
 from bctcoder.taxonomy import service as taxonomy_service
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY, parts_of
 
@@ -213,7 +222,7 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
             ids_ind = dict(s.execute(select(Code.label, Code.id).where(Code.kind == "inductive")).all())
             for row in rows:
                 code_id = ids.get(row["id"]) if row["kind"] == "technique" else ids_ind.get(row["label"])
-                row["codings"] = per_id.get(code_id, 0)
+                row["codings"] = per_id.get(code_id, 0) if code_id is not None else 0
             return rows
 
     @requires(Action.READ)
@@ -306,7 +315,7 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
         log_event(s, self.user, EventType.CASE_SET, case=case, attribute=attribute, value=value)
 
     @requires(Action.MANAGE_CASES)
-    def set_case_values(self, case: str, values: dict[str, str | None]) -> None:
+    def set_case_values(self, case: str, values: Mapping[str, str | None]) -> None:
         """Set several attributes of one case in one transaction (the participants page's form)."""
         with self.transaction() as s:
             case_row = case_service.require_case(s, case)

@@ -6,12 +6,12 @@ import json
 import math
 
 import pytest
+from tests.conftest import write
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.project import Project
-from tests.conftest import write
 
 runner = CliRunner()
 

@@ -11,8 +11,14 @@ from sqlalchemy import select
 
 from bctcoder.errors import InputError
 from bctcoder.interop.codebook_files import (
-    TABLE_COLUMNS, export_codebook_table, import_codebook_table, inductive_label, leading_technique_number,
-    match_group, match_technique, read_codebook_table,
+    TABLE_COLUMNS,
+    export_codebook_table,
+    import_codebook_table,
+    inductive_label,
+    leading_technique_number,
+    match_group,
+    match_technique,
+    read_codebook_table,
 )
 from bctcoder.project import Project
 from bctcoder.store.models import Code

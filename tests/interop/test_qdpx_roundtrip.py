@@ -17,7 +17,14 @@ from bctcoder.interop.refi.project_file import export_qdpx, import_qdpx, report_
 from bctcoder.participants.cases import case_rows
 from bctcoder.project import Project
 from bctcoder.store.models import (
-    Attribute, Case, CaseSet, CaseSetMember, Code, Coder, Document, Presence,
+    Attribute,
+    Case,
+    CaseSet,
+    CaseSetMember,
+    Code,
+    Coder,
+    Document,
+    Presence,
 )
 from bctcoder.taxonomy.service import add_inductive_code, get_meta
 

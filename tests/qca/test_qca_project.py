@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from bctcoder.analysis.evidence import Scope
 from bctcoder.errors import InputError
 from bctcoder.qca.project_data import data_qca, qca_dataset, quotes_membership, run_qca
 from bctcoder.qca.text_output import format_text, to_dict, to_json
-from tests.conftest import write
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "golden" / "data"
 needs_data = pytest.mark.skipif(not (DATA / "LC.csv").is_file(), reason=f"reference data {DATA} is absent")

@@ -14,6 +14,7 @@ from bctcoder.qca import calibrate, minimal_covers, minimize, prime_implicants, 
 from bctcoder.qca.data import DC, covers, is_subset, row_number, row_values
 from bctcoder.qca.implicants import rows_of
 
+
 @st.composite
 def tables(draw, max_rows: int = 32):
     """Levels per condition plus a status ('1', '0' or '?') for every row; at least one '1'."""

@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 
 from bctcoder.errors import BctcoderError, InputError
-from bctcoder.suggest.corpora import (CorpusNotFound, default_corpus_files, esconv_labels, hbcp_labels,
-                                      load_corpus, pa_labels, read_esconv, read_hbcp_conll, read_hbcp_eppi,
-                                      read_pa_counseling)
+from bctcoder.suggest.corpora import (
+    CorpusNotFound,
+    default_corpus_files,
+    esconv_labels,
+    hbcp_labels,
+    load_corpus,
+    pa_labels,
+    read_esconv,
+    read_hbcp_conll,
+    read_hbcp_eppi,
+    read_pa_counseling,
+)
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CORPORA = SHARED / "corpora"

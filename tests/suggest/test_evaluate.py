@@ -16,8 +16,7 @@ from bctcoder.errors import InputError
 from bctcoder.suggest import registry
 from bctcoder.suggest.base import LabelInfo, Prediction
 from bctcoder.suggest.corpora import Example
-from bctcoder.suggest.evaluate import (NpyCache, evaluate, format_table, grouped_folds, limit_examples,
-                                       metrics)
+from bctcoder.suggest.evaluate import NpyCache, evaluate, format_table, grouped_folds, limit_examples, metrics
 from bctcoder.suggest.evaluate_cli import evaluate_command
 
 HAS_MODEL = True

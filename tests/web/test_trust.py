@@ -8,10 +8,10 @@ import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.conftest import TOKEN, csrf, login, signed_in
 
 from bctcoder.project import Project
 from bctcoder.web.app import create_app
-from tests.web.conftest import TOKEN, csrf, login, signed_in
 
 SECRET = "MEMO-OF-COMPETING-CODER-7731"
 

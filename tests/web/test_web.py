@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from fastapi.testclient import TestClient
+from tests.web.conftest import TOKEN, csrf, login, signed_in
 
 from bctcoder.project import Project
-from tests.web.conftest import TOKEN, csrf, login, signed_in
 
 
 def test_no_token_no_access(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bctcoder.access import accounts
-from bctcoder.access.context import ProjectContext, requires
+from bctcoder.access.context import ProjectContext
 from bctcoder.access.roles import Action, Actor
 from bctcoder.access.throttle import SignInThrottle
 from bctcoder.errors import InputError, NotSignedIn
@@ -25,27 +25,27 @@ class AccessAPI:
         return self._context.actor
 
     # -- accounts (owner) --------------------------------------------------------------------------
-    @requires(Action.MANAGE_USERS)
     def users(self) -> list[dict[str, Any]]:
         """Accounts and their roles (never the password hashes)."""
+        self.actor.require(Action.MANAGE_USERS)
         with self._context.reading() as s:
             return accounts.list_users(s)
 
-    @requires(Action.MANAGE_USERS)
     def add_user(self, name: str, password: str, role: str = "coder") -> dict[str, Any]:
         """Create an account."""
+        self.actor.require(Action.MANAGE_USERS)
         with self._context.transaction() as s:
             return accounts.add_user(s, self.actor.name, name, password, role)
 
-    @requires(Action.MANAGE_USERS)
     def set_role(self, name: str, role: str) -> None:
         """Change an account's role; its open sessions end at once."""
+        self.actor.require(Action.MANAGE_USERS)
         with self._context.transaction() as s:
             accounts.set_role(s, self.actor.name, name, role)
 
-    @requires(Action.MANAGE_USERS)
     def remove_user(self, name: str) -> None:
         """Delete an account; its open sessions end at once (its codings stay)."""
+        self.actor.require(Action.MANAGE_USERS)
         with self._context.transaction() as s:
             accounts.remove_user(s, self.actor.name, name)
 

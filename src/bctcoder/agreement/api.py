@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from bctcoder.agreement import project_agreement, ratings_file, reconcile
-from bctcoder.analysis.evidence import Scope
 from bctcoder.access.context import ProjectContext, requires
 from bctcoder.access.roles import Action
+from bctcoder.agreement import project_agreement, ratings_file, reconcile
+from bctcoder.analysis.evidence import Scope
 from bctcoder.coding.events import EventType, log_event
 from bctcoder.taxonomy.service import get_meta, set_meta
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope, load_evidence, techniques_frame
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import InputError
 from bctcoder.participants.csvfile import find_column, read_csv_rows
@@ -114,7 +114,7 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
         session.add(Presence(code_id=code_row.id, scope="document", target=doc.name, coder_id=cons.id,
                              present=False, source=f"reconcile {first}/{second}"))
     session.flush()
-    log_event(session, user, "reconcile.decide", document=document, code=code, decision=decision,
+    log_event(session, user, EventType.RECONCILE_DECIDE, document=document, code=code, decision=decision,
               coders=[first, second], spans=len(spans))
     return {"document": document, "code": code, "decision": decision, "consensus_codings": len(spans)}
 
@@ -163,5 +163,5 @@ def accept_agreements(session: Session, user: str, first: str, second: str, *,
                            origin="consensus"))
         added += 1
     session.flush()
-    log_event(session, user, "reconcile.accept_agreements", coders=[first, second], added=added)
+    log_event(session, user, EventType.RECONCILE_ACCEPT_AGREEMENTS, coders=[first, second], added=added)
     return {"added": added}

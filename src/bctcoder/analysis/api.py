@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
-from bctcoder.analysis import coverage as coverage_mod
-from bctcoder.analysis import crosscase, fit as fit_mod, quotes as quotes_mod, reference, selection, tables
 from bctcoder.access.context import ProjectContext, requires
 from bctcoder.access.roles import Action
+from bctcoder.analysis import coverage as coverage_mod
+from bctcoder.analysis import crosscase, reference, selection, tables
+from bctcoder.analysis import fit as fit_mod
+from bctcoder.analysis import quotes as quotes_mod
 from bctcoder.errors import NotFoundError
 
 
@@ -18,7 +21,8 @@ class AnalysisMixin(ProjectContext):
     """Tables, summaries and comparisons; every method is read-only except ``select_cases``."""
 
     @requires(Action.READ)
-    def table1(self, attributes: Iterable[str] | None = None, *, case_set: str | None = None) -> dict[str, pd.DataFrame]:
+    def table1(self, attributes: Iterable[str] | None = None, *,
+               case_set: str | None = None) -> dict[str, pd.DataFrame]:
         """Sample characteristics: ``cases`` (one row per case) and ``totals`` per attribute value and role."""
         with self.reading() as s:
             return tables.table1(s, list(attributes) if attributes else None, self._scope(None, case_set))
@@ -113,7 +117,7 @@ class AnalysisMixin(ProjectContext):
             return selection.case_sets(s)
 
     @requires(Action.READ)
-    def qca(self, outcome: str, conditions: Iterable[str] | str, *, fuzzy: bool = False,
+    def qca(self, outcome: str, conditions: Sequence[str] | str, *, fuzzy: bool = False,
             calibration: dict[str, Any] | None = None, incl_cut: float | tuple[float, float] = 1.0, n_cut: int = 1,
             include: str = "?", dir_exp=None, negate_outcome: bool = False, coders=None,
             case_set: str | None = None) -> dict[str, Any]:

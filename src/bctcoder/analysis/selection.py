@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bctcoder.analysis.coverage import merged_length
 from bctcoder.analysis.evidence import Scope, document_lengths, load_evidence, techniques_frame
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError
 from bctcoder.store.models import Case, CaseSet, CaseSetMember
 from bctcoder.taxonomy.service import require_code
@@ -75,7 +75,7 @@ def select_cases(session: Session, user: str, name: str, *, top: int, codes: Ite
     members = sorted(set(chosen["case"]))
     session.add_all(CaseSetMember(set_id=existing.id, case_id=case_ids[c]) for c in members)
     session.flush()
-    log_event(session, user, "case_set.select", name=name, cases=members, top=top, codes=list(codes or []),
+    log_event(session, user, EventType.CASE_SET_SELECT, name=name, cases=members, top=top, codes=list(codes or []),
               group=group)
     return {"name": name, "cases": members, "ranking": chosen}
 

@@ -13,7 +13,7 @@ from bctcoder.cli.common import open_project
 from bctcoder.cli.output import Format, emit, emit_object, flatten
 from bctcoder.errors import InputError
 from bctcoder.report.model import Report
-from bctcoder.report.render import render, write_atomic, to_json
+from bctcoder.report.render import render, to_json, write_atomic
 
 console = Console()
 err = Console(stderr=True)
@@ -33,7 +33,8 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
               unit: str = typer.Option("document", "--unit", help="document, segment or turn."),
               set_: Optional[str] = typer.Option(None, "--set", help="Only cases in this case set."),
               taxonomy: Optional[str] = typer.Option(None, "--taxonomy", help="Only this taxonomy's techniques."),
-              data: Optional[Path] = typer.Option(None, "--data", help="Any ratings CSV: unit id, one column per coder."),
+              data: Optional[Path] = typer.Option(None, "--data",
+                                                  help="Any ratings CSV: unit id, one column per coder."),
               level: str = typer.Option("nominal", "--level", help="With --data: nominal, ordinal, interval, ratio."),
               format: AgreementFormat = typer.Option(AgreementFormat.table, "--format", "-f"),
               out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (needed for xlsx).")) -> None:
@@ -54,6 +55,8 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
         return
     if not coders:
         raise InputError("name the coders to compare, e.g. --coders A,B", source="--coders")
+    if project is None:
+        raise InputError("give a PROJECT (or --data FILE.csv)", source="agreement")
     with open_project(project) as p:
         report = p.report("agreement", coders=flatten([coders]), case_set=set_, taxonomy=taxonomy, unit=unit)
     if format == AgreementFormat.table:
@@ -72,6 +75,7 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
     if out is None:
         if format == AgreementFormat.xlsx:
             raise InputError("xlsx is a binary format: give --out FILE", source="--format")
+        assert isinstance(content, str)   # every format but xlsx renders as text
         print(content, end="" if content.endswith("\n") else "\n")
     else:
         write_atomic(out, content)

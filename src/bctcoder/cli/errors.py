@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -13,7 +14,7 @@ from bctcoder.errors import BctcoderError
 err_console = Console(stderr=True)
 
 
-def friendly(func: Callable) -> Callable:
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command so user errors print ``Error: ...`` and exit 1, never a traceback."""
 
     @functools.wraps(func)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
 
 from bctcoder import __version__
-from bctcoder.cli import (agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd,
-                          web_cmd)
+from bctcoder.cli import agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd, web_cmd
 from bctcoder.cli.common import CliActor, ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten
@@ -38,7 +38,8 @@ app.command("queue")(friendly(suggest_cmd.queue))
 report_cmd.app.command("uncovered")(friendly(suggest_cmd.uncovered))
 app.command("serve")(friendly(web_cmd.serve))
 for _command in web_cmd.users_app.registered_commands:
-    _command.callback = friendly(_command.callback)
+    if _command.callback is not None:
+        _command.callback = friendly(_command.callback)
 app.add_typer(web_cmd.users_app, name="users")
 app.command("qca")(friendly(qca_cmd.qca))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
@@ -197,12 +198,14 @@ def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build t
     console.print(result["summary"], highlight=False, soft_wrap=True)
 
 
-for _name, _fn in [("qdpx", interop_cmd.export_qdpx), ("qdc", interop_cmd.export_qdc),
-                   ("codebook", interop_cmd.export_codebook)]:
+_exports: list[tuple[str, Callable[..., Any]]] = [
+    ("qdpx", interop_cmd.export_qdpx), ("qdc", interop_cmd.export_qdc), ("codebook", interop_cmd.export_codebook)]
+for _name, _fn in _exports:
     export_app.command(_name)(friendly(_fn))
-for _name, _fn in [("qdpx", interop_cmd.import_qdpx), ("qdc", interop_cmd.import_qdc),
-                   ("codebook", interop_cmd.import_codebook), ("qualcoder", interop_cmd.import_qualcoder),
-                   ("taguette", interop_cmd.import_taguette)]:
+_imports: list[tuple[str, Callable[..., Any]]] = [
+    ("qdpx", interop_cmd.import_qdpx), ("qdc", interop_cmd.import_qdc), ("codebook", interop_cmd.import_codebook),
+    ("qualcoder", interop_cmd.import_qualcoder), ("taguette", interop_cmd.import_taguette)]
+for _name, _fn in _imports:
     imports.app.command(_name)(friendly(_fn))
 
 

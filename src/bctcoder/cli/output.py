@@ -87,7 +87,7 @@ def emit_object(obj: dict[str, Any], fmt: Format, console: Console | None = None
 
 def flatten(items: Iterable[Any]) -> list[str]:
     """Split comma-separated option values and drop blanks."""
-    out = []
+    out: list[str] = []
     for item in items:
         out.extend(p.strip() for p in str(item).split(",") if p.strip())
     return out

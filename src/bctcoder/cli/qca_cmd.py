@@ -7,7 +7,7 @@ import io
 import math
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import pandas as pd
 import typer
@@ -17,7 +17,6 @@ from bctcoder.cli.output import flatten
 from bctcoder.errors import InputError
 from bctcoder.qca.project_data import data_qca
 from bctcoder.qca.text_output import format_text, to_json
-
 
 MISSING_CELLS = {"", "na", "nan", "n/a"}
 
@@ -134,8 +133,8 @@ def qca(project: Optional[str] = typer.Argument(None, help="Project file (leave 
     """QCA: truth table, complex/parsimonious/intermediate solutions with fit, and necessity."""
     if (project is None) == (data is None):
         raise InputError("give either a PROJECT or --data FILE.csv (exactly one)", source="qca")
-    options = dict(incl_cut=parse_incl_cut(incl_cut), n_cut=n_cut, dir_exp=dir_exp, negate_outcome=negate,
-                   include="?C" if include_c else "?")
+    options: dict[str, Any] = dict(incl_cut=parse_incl_cut(incl_cut), n_cut=n_cut, dir_exp=dir_exp,
+                                   negate_outcome=negate, include="?C" if include_c else "?")
     calibration = parse_calibrations(calibrate)
     if data is not None:
         if coder or set_:
@@ -145,6 +144,7 @@ def qca(project: Optional[str] = typer.Argument(None, help="Project file (leave 
     else:
         if not conditions:
             raise InputError("name the conditions (comma-separated)", source="--conditions")
+        assert project is not None   # exactly one of project and --data, checked above
         with open_project(project) as p:
             result = p.qca(outcome, conditions, fuzzy=fuzzy, calibration=calibration,
                            coders=flatten(coder) if coder else None, case_set=set_, **options)

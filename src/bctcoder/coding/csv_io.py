@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.locate import locate_quote, same_quote
 from bctcoder.coding.service import check_origin_confidence, coding_rows, get_coder
 from bctcoder.errors import BctcoderError, InputError
@@ -78,7 +78,8 @@ def _resolve_row(session: Session, row: dict[str, str], cols: dict[str, str | No
     if not coder:
         raise InputError("no coder (add a 'coder' column or pass --coder)", source=source, line=line)
     start, end = _int(get("start"), source, line, "start"), _int(get("end"), source, line, "end")
-    quote = row.get(cols["quote"], "") if cols.get("quote") else ""
+    quote_col = cols.get("quote")
+    quote = row.get(quote_col, "") if quote_col else ""
     how = "offsets"
     if start is not None or end is not None:
         if start is None or end is None:
@@ -158,7 +159,7 @@ def import_codings_csv(session: Session, path: str | Path, user: str, *, coder: 
         located[fields["located"]] += 1
         added += 1
     session.flush()
-    log_event(session, user, "codings.import", file=source, added=added, duplicates=duplicates,
+    log_event(session, user, EventType.CODINGS_IMPORT, file=source, added=added, duplicates=duplicates,
               rejected=len(rejected))
     return {"added": added, "duplicates": duplicates, "rejected": rejected, "located": located,
             "inductive_codes": sorted(new_inductive)}
@@ -196,7 +197,7 @@ def import_presence_csv(session: Session, path: str | Path, user: str, *, by: st
     if code_col is None:
         raise InputError("no 'bct' or 'code' column", source=source, line=1)
     coder_id = get_coder(session, coder).id if coder else None
-    records = []
+    records: list[tuple[Any, str, str | None, str, bool]] = []
     if by:
         value_cols = [h for h in header if h and h != code_col and h.lower() not in ("label", "group", "name")]
         if not value_cols:
@@ -221,18 +222,18 @@ def import_presence_csv(session: Session, path: str | Path, user: str, *, by: st
                 raise InputError("scope 'attribute' needs an 'attribute' column value", source=source, line=line)
             records.append((code, scope, attribute or None, row[target_col].strip(),
                             _flag(row[present_col], source, line, "present")))
-    for code, scope, attribute, target, present in records:
+    for code, scope, attr_name, target, present in records:
         existing = session.scalar(select(Presence).where(
             Presence.code_id == code.id, Presence.scope == scope, Presence.target == target,
-            Presence.attribute.is_(None) if attribute is None else Presence.attribute == attribute,
+            Presence.attribute.is_(None) if attr_name is None else Presence.attribute == attr_name,
             Presence.coder_id.is_(None) if coder_id is None else Presence.coder_id == coder_id))
         if existing is not None:
             existing.present, existing.source = present, source
         else:
-            session.add(Presence(code_id=code.id, scope=scope, attribute=attribute, target=target,
+            session.add(Presence(code_id=code.id, scope=scope, attribute=attr_name, target=target,
                                  coder_id=coder_id, present=present, source=source))
     session.flush()
-    log_event(session, user, "presence.import", file=source, records=len(records), by=by)
+    log_event(session, user, EventType.PRESENCE_IMPORT, file=source, records=len(records), by=by)
     return {"records": len(records), "present": sum(1 for r in records if r[4])}
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 import json
 from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bctcoder.access.roles import Action, Actor
 from bctcoder.coding.events import UNDOABLE, EventType, log_event
@@ -202,7 +202,7 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
                 documents: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Codings as plain dicts, filtered by coder names, origins, document names, code numbers/labels.
 
-    One joined query; each document's text is read once to cut the quotes.
+    One joined query, then one for the texts of the documents the quotes are cut from.
     """
     stmt = (select(Coding.id, Document.id, Document.name, Case.key, Case.role, Code.number, Code.label, Code.kind,
                    Coder.name, Coding.origin, Coding.confidence, Coding.model, Coding.start, Coding.end, Coding.memo,
@@ -219,12 +219,14 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
     if codes is not None:
         ids = [require_code(session, c).id for c in codes]
         stmt = stmt.where(Coding.code_id.in_(ids))
+    found = session.execute(stmt).all()
+    doc_ids = sorted({row[1] for row in found})
     texts: dict[int, str] = {}
+    if doc_ids:   # one more query for all the texts the quotes are cut from
+        texts = {i: t for i, t in session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids)))}
     out = []
     for (cid, doc_id, doc_name, case, role, number, label, kind, coder, origin, confidence, model, start, end, memo,
-         exemplar, created, updated) in session.execute(stmt):
-        if doc_id not in texts:
-            texts[doc_id] = session.scalar(select(Document.text).where(Document.id == doc_id))
+         exemplar, created, updated) in found:
         out.append({
             "id": cid, "document": doc_name, "case": case, "role": role, "code": number or label,
             "code_label": label, "kind": kind, "coder": coder, "origin": origin, "confidence": confidence,

@@ -50,8 +50,8 @@ def pending_and_mine(session: Session, coder: str) -> tuple[dict[str, int], dict
 def picker_codes(session: Session) -> list[dict[str, Any]]:
     """Every technique and inductive code for the technique picker, in taxonomy order (one statement)."""
     group = aliased(CodeGroup)
-    rows = session.execute(select(Code.number, Code.label, Code.kind, Code.description, Code.cues, group.label)
-                           .outerjoin(group, Code.group_id == group.id)).all()
+    rows = list(session.execute(select(Code.number, Code.label, Code.kind, Code.description, Code.cues,
+                                       group.label).outerjoin(group, Code.group_id == group.id)).all())
     rows.sort(key=lambda r: (r[2] != "technique", number_key(r[0]), normalise_label(r[1])))
     return [{"id": number or label, "label": label, "group": group_label, "description": description or "",
              "cues": json.loads(cues) if cues else []}

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError
 from bctcoder.store.models import Case, Document, Turn
 
@@ -73,7 +73,7 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
         session.flush()
         session.add_all(Turn(document_id=doc.id, start=t.start, end=t.end, speaker=t.speaker,
                              is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
-        log_event(session, user, "document.import", document=name, file=str(path), sha256=transcript.sha256,
+        log_event(session, user, EventType.DOCUMENT_IMPORT, document=name, file=str(path), sha256=transcript.sha256,
                   case=case_row.key if case_row else None, turns=len(transcript.turns))
         imported.append({"document": name, "case": case_row.key if case_row else None,
                          "format": transcript.source_format, "layout": transcript.layout,
@@ -82,19 +82,3 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
             progress(i, len(files), name)
     session.flush()
     return {"imported": imported, "duplicates": duplicates}
-
-
-def document_rows(session: Session) -> list[dict[str, Any]]:
-    """One dict per document: name, case, role, format, characters, turns, codings."""
-    from bctcoder.store.models import Coding
-
-    out = []
-    for doc in session.scalars(select(Document).order_by(Document.name)):
-        case = session.get(Case, doc.case_id) if doc.case_id else None
-        n_turns = session.scalar(select(func.count()).select_from(Turn).where(Turn.document_id == doc.id))
-        n_codings = session.scalar(select(func.count()).select_from(Coding).where(Coding.document_id == doc.id))
-        out.append({"document": doc.name, "case": case.key if case else None, "role": case.role if case else None,
-                    "format": doc.source_format, "layout": doc.layout, "characters": len(doc.text),
-                    "words": len(doc.text.split()), "turns": n_turns, "codings": n_codings,
-                    "sha256": doc.sha256})
-    return out

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError
 from bctcoder.store.models import Code, CodeGroup
 from bctcoder.taxonomy.codebook import CodebookEntry, read_codebook
@@ -372,7 +372,7 @@ def import_codebook_table(session: Session, path: str | Path, *, user: str,
             code.description = entry.description  # a parent created earlier from a group cell
         report["mapped"].append({"name": entry.label, "code": code.label if code.kind == "inductive"
                                  else code.number, "how": "inductive" if code.kind == "inductive" else "label"})
-    log_event(session, user, "codebook.import", file=str(path), format=Path(path).suffix.lstrip(".").lower(),
+    log_event(session, user, EventType.CODEBOOK_IMPORT, file=str(path), format=Path(path).suffix.lstrip(".").lower(),
               mapped=len(report["mapped"]), created_inductive=report["created_inductive"],
               skipped=len(report["skipped"]))
     return report

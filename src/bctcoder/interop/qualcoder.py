@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.locate import same_quote
 from bctcoder.coding.service import get_coder
 from bctcoder.corpus.importer import match_case
@@ -165,7 +165,7 @@ def store_document(session: Session, user: str, *, name: str, text: str, source:
     session.flush()
     session.add_all(Turn(document_id=doc.id, start=t.start, end=t.end, speaker=t.speaker,
                          is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
-    log_event(session, user, "document.import", document=name, file=source, sha256=transcript.sha256,
+    log_event(session, user, EventType.DOCUMENT_IMPORT, document=name, file=source, sha256=transcript.sha256,
               case=case.key if case else None, turns=len(transcript.turns))
     return doc
 
@@ -393,7 +393,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     session.flush()
     report["codes_created"] = session.execute(select(func.count()).select_from(Code)).scalar_one() - codes_before
     report["coders"] = sorted(report["coders"])
-    log_event(session, user, "qualcoder.import", file=str(db), database_version=report["database_version"],
+    log_event(session, user, EventType.QUALCODER_IMPORT, file=str(db), database_version=report["database_version"],
               documents=report["documents"], cases=report["cases"], codings=report["codings"],
               codes_created=report["codes_created"], skipped=len(skipped))
     return report

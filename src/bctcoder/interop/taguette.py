@@ -39,7 +39,7 @@ from lxml import etree, html
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.corpus.importer import match_case
 from bctcoder.errors import InputError
 from bctcoder.interop.qualcoder import (
@@ -252,7 +252,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     session.flush()
     report["codes_created"] = session.execute(select(func.count()).select_from(Code)).scalar_one() - codes_before
     report["coders"] = sorted(report["coders"])
-    log_event(session, user, "taguette.import", file=str(db), projects=report["projects"],
+    log_event(session, user, EventType.TAGUETTE_IMPORT, file=str(db), projects=report["projects"],
               documents=report["documents"], codings=report["codings"], codes_created=report["codes_created"],
               skipped=len(skipped))
     return report

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    MetaData,
     Boolean,
-    LargeBinary,
     CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
+    MetaData,
     String,
     Text,
     UniqueConstraint,

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope, load_evidence
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.store.models import COUNTING_ORIGINS, Code, Coding, Document, PassageEmbedding
@@ -327,7 +327,7 @@ def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_
                                confidence=round(float(confidence), 4), model=plan.model_name))
             stored += 1
     session.flush()
-    log_event(session, user, "suggest.run", model=plan.model_name, passages=len(plan.passages),
+    log_event(session, user, EventType.SUGGEST_RUN, model=plan.model_name, passages=len(plan.passages),
               suggestions=stored, top_k=top_k, min_confidence=min_confidence)
     return {"model": plan.model_name, "passages": len(plan.passages), "suggestions": stored,
             "trained_on": plan.trained_on}

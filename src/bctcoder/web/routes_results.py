@@ -40,7 +40,7 @@ def report_page(request: Request, name: str) -> Response:
         raise HTTPException(status_code=404, detail=f"no report {name!r}")
     with open_project(request) as p:
         report = p.report(name)
-    html = render(for_documents(report), "html")
+    html = str(render(for_documents(report), "html"))
     body = html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
     return request.app.state.page(request, "report.html", {"title": PAGES.get(name, name), "name": name,
                                                            "body": body, "pages": PAGES})

@@ -58,7 +58,8 @@ async def check_csrf(request: Request) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        sent = form.get("csrf_token")
+        field = form.get("csrf_token")
+        sent = field if isinstance(field, str) else None
     if not _matches(sent, expected):
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")
 

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder import __version__
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.interop.codebook_files import (
     code_name,
@@ -285,7 +285,7 @@ def import_qdc(session: Session, path: str | Path, *, user: str, create_inductiv
     importer = _Importer(session, create_inductive)
     for code in codes:
         importer.apply(code, None)
-    log_event(session, user, "codebook.import", file=str(path), format="qdc", mapped=len(importer.mapped),
+    log_event(session, user, EventType.CODEBOOK_IMPORT, file=str(path), format="qdc", mapped=len(importer.mapped),
               created_inductive=importer.created, skipped=len(importer.skipped))
     return {"mapped": importer.mapped, "created_inductive": importer.created, "skipped": importer.skipped}
 

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from bctcoder.coding.events import log_event
+from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError
 from bctcoder.interop.refi.project_import import store_project
 from bctcoder.interop.refi.project_reader import read_refi_project
@@ -84,7 +84,7 @@ def import_qdpx(session: Session, path: str | Path, *, user: str, taxonomy_match
     """
     refi = read_refi_project(path)
     report = store_project(session, refi, user=user, taxonomy_match=taxonomy_match)
-    log_event(session, user, "project.import_qdpx", file=str(path), skipped=len(report["skipped"]),
+    log_event(session, user, EventType.PROJECT_IMPORT_QDPX, file=str(path), skipped=len(report["skipped"]),
               warnings=len(report["warnings"]), **report["counts"])
     return report
 

@@ -5,16 +5,31 @@
 (function () {
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // A busy project (another coder saving, an import running) answers 503 with Retry-After: wait and try
+  // again by ourselves, telling the coder, up to about a minute. Every other error is shown as it is.
   async function api(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
-    return data;
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(url, {
+        method,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.status === 503 && attempt < 12) {
+        const wait = Math.min(10, Number(response.headers.get("Retry-After")) || 2);
+        status(`The project is busy (another change is being saved); trying again in ${wait} s…`, false);
+        await sleep(wait * 1000);
+        continue;
+      }
+      if (response.status === 401) {
+        window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+      }
+      if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
+      return data;
+    }
   }
 
   function status(message, isError) {
@@ -159,7 +174,7 @@
     const typing = e.target.closest && e.target.closest("input, textarea, select");
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z" && !typing) {
       e.preventDefault();
-      api("POST", "/api/undo").then((r) => { status("Undid " + r.undone); reloadKeepingScroll(); })
+      api("POST", "/api/undo").then((r) => { status("Undid: " + r.description); reloadKeepingScroll(); })
         .catch((err) => status(err.message, true));
       return;
     }
