@@ -108,6 +108,19 @@ def test_code_a_passage_with_the_keyboard(server):
             mine = p.codings(documents=["Demo_SP3"], coders=["ann"])
         assert list(mine["code"]) == ["17.5"]
         assert mine.iloc[0]["quote"] == text[start:start + 30].strip()
+        # the owner changes ann's coding meanwhile: ann's Ctrl+Z is refused with a sentence, nothing undone
+        with Project.open(path, user="owner") as p:
+            p.update_coding(int(mine.iloc[0]["id"]), memo="checked by the owner")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(".margin .label.manual")
+        page.keyboard.press("Control+z")
+        page.wait_for_selector("#status.error")
+        assert "someone else has changed that coding" in page.inner_text("#status")
+        shot(page, "undo-refused")
+        with Project.open(path) as p:
+            assert len(p.codings(documents=["Demo_SP3"], coders=["ann"])) == 1
+        page.reload()
+        page.wait_for_selector(".margin .label.suggested")
         # reject a suggestion with one key
         page.click(".margin .label.suggested >> nth=0")
         page.wait_for_selector("#editor:not([hidden])")
