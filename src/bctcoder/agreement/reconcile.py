@@ -21,7 +21,7 @@ from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import InputError
 from bctcoder.participants.csvfile import find_column, read_csv_rows
-from bctcoder.store.models import Code, Coder, Coding, Document, Presence
+from bctcoder.store.models import COUNTING_ORIGINS, Code, Coder, Coding, Document, Presence
 from bctcoder.taxonomy.service import require_code
 
 CONSENSUS = "consensus"
@@ -96,7 +96,7 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
             raise InputError(f"no coder {name!r}", source="--coders")
         for c in session.scalars(select(Coding).where(Coding.document_id == doc.id, Coding.code_id == code_row.id,
                                                       Coding.coder_id == coder.id,
-                                                      Coding.origin.in_(("manual", "accepted", "consensus")))):
+                                                      Coding.origin.in_(COUNTING_ORIGINS))):
             spans.add((c.start, c.end, c.exemplar))
     # replace any earlier decision on the same (document, code)
     for old in session.scalars(select(Coding).where(Coding.document_id == doc.id, Coding.code_id == code_row.id,

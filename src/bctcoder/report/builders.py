@@ -150,10 +150,10 @@ def coders_to_compare(session: Session, scope: Scope) -> list[str]:
         return list(scope.coders)
     from sqlalchemy import select
 
-    from bctcoder.store.models import Coder, Coding
+    from bctcoder.store.models import CODER_ORIGINS, Coder, Coding
 
     used = session.scalars(select(Coder.name).join(Coding, Coding.coder_id == Coder.id).where(
-        Coding.origin.in_(("manual", "accepted"))).distinct().order_by(Coder.name))
+        Coding.origin.in_(CODER_ORIGINS)).distinct().order_by(Coder.name))
     return [c for c in used if c != "consensus"]
 
 

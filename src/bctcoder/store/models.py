@@ -30,6 +30,9 @@ ORIGINS = ("manual", "suggested", "accepted", "rejected", "consensus")
 COUNTING_ORIGINS = ("manual", "accepted", "consensus")
 """Origins whose codings count as evidence in tables and statistics."""
 
+CODER_ORIGINS = ("manual", "accepted")
+"""Origins of one coder's own judgements (what agreement compares; consensus codings are the team's)."""
+
 VALUE_STATUSES = ("value", "declined", "missing")
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date")
 PRESENCE_SCOPES = ("document", "case", "attribute")
