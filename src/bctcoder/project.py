@@ -39,18 +39,7 @@ from bctcoder.errors import InputError, ProjectError
 from bctcoder.interop.api import InteropMixin
 from bctcoder.participants import cases as case_service
 from bctcoder.store import database
-from bctcoder.store.models import (
-    Attribute,
-    Case,
-    Code,
-    Coder,
-    Coding,
-    Document,
-    Partnership,
-    Presence,
-    Taxonomy,
-    Turn,
-)
+from bctcoder.store.models import Attribute, Case, Code, Coder, Coding, Document, Partnership, Presence, Taxonomy, Turn
 from bctcoder.suggest.api import SuggestMixin
 from bctcoder.taxonomy import service as taxonomy_service
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY, parts_of

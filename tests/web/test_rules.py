@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from tests.web.conftest import csrf, signed_in
 
 from bctcoder.access.roles import PERMISSIONS, Action, Role, permissions_table
 from bctcoder.project import Project
 from bctcoder.web.rules import PUBLIC, ROUTE_RULES
-from tests.web.conftest import csrf, signed_in
 
 SECRET = "MEMO-ONLY-OLGA-MAY-SEE-4417"
 ROOT = Path(__file__).resolve().parents[2]

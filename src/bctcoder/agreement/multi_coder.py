@@ -22,14 +22,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._common import (
-    Statistic,
-    as_matrix,
-    check_n_categories,
-    counts_matrix,
-    fmt,
-    undefined,
-)
+from ._common import Statistic, as_matrix, check_n_categories, counts_matrix, fmt, undefined
 from .two_coders import _kappa, _percent, _table
 
 

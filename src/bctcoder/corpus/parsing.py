@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bctcoder.corpus.patterns import (
-    LabelMatch,
-    match_bracket_label,
-    match_colon_label,
-    match_otter_header,
-)
+from bctcoder.corpus.patterns import LabelMatch, match_bracket_label, match_colon_label, match_otter_header
 from bctcoder.corpus.speakers import interviewer_label_set, is_interviewer
 from bctcoder.corpus.textnorm import normalize_text
 from bctcoder.corpus.transcript import Transcript, Turn
