@@ -16,16 +16,7 @@ from bctcoder.errors import InputError
 from bctcoder.interop.refi.project_file import export_qdpx, import_qdpx, report_lines
 from bctcoder.participants.cases import case_rows
 from bctcoder.project import Project
-from bctcoder.store.models import (
-    Attribute,
-    Case,
-    CaseSet,
-    CaseSetMember,
-    Code,
-    Coder,
-    Document,
-    Presence,
-)
+from bctcoder.store.models import Attribute, Case, CaseSet, CaseSetMember, Code, Coder, Document, Presence
 from bctcoder.taxonomy.service import add_inductive_code, get_meta
 
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "refi" / "Project.xsd"
