@@ -18,6 +18,7 @@ server runs in a thread of this process), including the per-request session look
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import shutil
 import socket
@@ -119,7 +120,7 @@ class Timed:
         return r
 
     def line(self) -> str:
-        p95 = sorted(self.server)[max(0, int(0.95 * len(self.server)) - 1)]
+        p95 = sorted(self.server)[math.ceil(0.95 * len(self.server)) - 1]   # nearest rank
         counts = f"{min(self.counts)}" if min(self.counts) == max(self.counts) else \
             f"{min(self.counts)}–{max(self.counts)}"
         return (f"{self.name:<20} server median {statistics.median(self.server):7.1f} ms  p95 {p95:7.1f} ms   "
