@@ -143,6 +143,7 @@ def test_errors_are_one_clean_line(tmp_path, args, message):
     assert lines[0].startswith("Error: ") and message in " ".join(lines)
 
 
+@pytest.mark.slow   # builds the whole demo with its report (~15 s); CI runs it with -m slow
 def test_demo_command(tmp_path):
     out = run("demo", "--out", tmp_path / "d").output
     assert "FICTIONAL" in out and "demo.bctcoder" in out

@@ -106,6 +106,7 @@ def test_fitted_model_is_reused_until_the_codings_change(demo):
     assert demo.fitted_models.fits == 2
 
 
+@pytest.mark.slow   # ~8 s; CI runs it with -m slow
 def test_cli_suggest_accept_reject(demo):
     path = demo.url.removeprefix("sqlite:///")
     out = runner.invoke(app, ["suggest", path, "--suggester", "lexical.v1", "--top-k", "1", "--format", "json"])
@@ -152,6 +153,7 @@ def test_hybrid_suggestions_cache_embeddings_and_stay_offline(demo, no_network):
         assert result["clusters"][0]["quotes"][0]["quote"]
 
 
+@pytest.mark.slow   # ~8 s; CI runs it with -m slow
 def test_fitting_holds_no_write_lock(demo):
     """While the model fits (seconds to minutes), another coder can still save codings."""
     import time

@@ -15,6 +15,18 @@ from bctcoder.web.app import create_app  # noqa: E402
 TOKEN = "test-token-123"
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 at its cheapest parameters in tests (the product keeps argon2-cffi's defaults): the web tests
+    create and sign in dozens of accounts."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from bctcoder.access import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", lambda: PasswordHasher.from_parameters(CHEAPEST))
+
+
 @pytest.fixture
 def web_project(tmp_path, demo_template):
     path = tmp_path / "web.bctcoder"
