@@ -108,9 +108,10 @@ def test_reconcile_workflow(two, tmp_path):
     # originals are untouched
     assert len(two.codings(coders=["ann"])) == 4 and len(two.codings(coders=["bob"])) == 3  # ann: + 1 suggestion
     write(tmp_path / "d.csv", "document,code,decision\nB,17.1,bob\n")
-    assert two.apply_decisions("ann", "bob", tmp_path / "d.csv")["applied"] == 1
+    result = two.apply_decisions("ann", "bob", tmp_path / "d.csv")
+    assert result["applied"] == 1 and result["agreements_kept"] == 1   # B 6.2: identical spans join by default
     assert two.disagreements("ann", "bob") == []
-    assert two.accept_agreements("ann", "bob") == {"added": 1}  # B 6.2: identical spans
+    assert two.accept_agreements("ann", "bob") == {"added": 0}          # already there
     s = two.summary(coders=["consensus"])
     assert s["supported"] == 3  # 3.1 (A), 17.1 (B), 6.2 (B); 1.1 decided absent
     write(tmp_path / "bad.csv", "document,code,decision\nB,17.1,maybe\n")

@@ -66,10 +66,12 @@ class AgreementMixin(ProjectContext):
             return reconcile.decide(s, self.user, first, second, document, code, decision, memo=memo)
 
     @requires(Action.RECONCILE)
-    def apply_decisions(self, first: str, second: str, path: str | Path) -> dict[str, Any]:
-        """Apply a decisions CSV (document, code, decision) in one transaction."""
+    def apply_decisions(self, first: str, second: str, path: str | Path, *,
+                        keep_agreements: bool = True) -> dict[str, Any]:
+        """Apply a decisions CSV (document, code, decision) in one transaction; the passages both coders
+        coded identically join the consensus too unless ``keep_agreements=False``."""
         with self.transaction() as s:
-            return reconcile.apply_decisions(s, self.user, first, second, path)
+            return reconcile.apply_decisions(s, self.user, first, second, path, keep_agreements=keep_agreements)
 
     @requires(Action.RECONCILE)
     def accept_agreements(self, first: str, second: str) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import InputError
 from bctcoder.participants.csvfile import find_column, read_csv_rows
-from bctcoder.store.models import COUNTING_ORIGINS, Code, Coder, Coding, Document, Presence
+from bctcoder.store.models import CONSENSUS_CODER, COUNTING_ORIGINS, Code, Coder, Coding, Document, Presence
 from bctcoder.taxonomy.service import require_code
 
-CONSENSUS = "consensus"
+CONSENSUS = CONSENSUS_CODER
 DECISIONS = ("first", "second", "both", "none")
 
 
@@ -120,8 +120,11 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
 
 
 def apply_decisions(session: Session, user: str, first: str, second: str, path: str | Path, *,
-                    consensus: str = CONSENSUS) -> dict[str, Any]:
-    """Apply a decisions CSV (columns document, code, decision[, memo]); blank decisions are skipped."""
+                    consensus: str = CONSENSUS, keep_agreements: bool = True) -> dict[str, Any]:
+    """Apply a decisions CSV (columns document, code, decision[, memo]); blank decisions are skipped.
+
+    ``keep_agreements`` (the default) also copies every passage both coders coded identically into the
+    consensus, so the consensus is the agreements plus the decisions, not the decisions alone."""
     source = str(path)
     header, rows = read_csv_rows(path)
     cols = {k: find_column(header, names) for k, names in
@@ -142,7 +145,8 @@ def apply_decisions(session: Session, user: str, first: str, second: str, path: 
                                   memo=row.get(memo_col) if memo_col else None))
         except InputError as exc:
             raise InputError(exc.reason, source=source, line=line) from None
-    return {"applied": len(applied), "skipped": skipped, "decisions": applied}
+    kept = accept_agreements(session, user, first, second, consensus=consensus)["added"] if keep_agreements else 0
+    return {"applied": len(applied), "skipped": skipped, "agreements_kept": kept, "decisions": applied}
 
 
 def accept_agreements(session: Session, user: str, first: str, second: str, *,

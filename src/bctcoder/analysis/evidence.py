@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bctcoder.errors import InputError, NotFoundError
 from bctcoder.store.models import (
+    CONSENSUS_CODER,
     COUNTING_ORIGINS,
     Attribute,
     Case,
@@ -142,6 +143,8 @@ def load_evidence(session: Session, scope: Scope = Scope(), *, kinds: tuple[str,
     if ids is not None:
         docs = docs[docs["case_id"].isin(ids)]
     frame = frame[frame["document_id"].isin(docs["document_id"])]
+    if not scope.coders:
+        frame = _decisions_replace_coders(session, frame, coders)
     cases = pd.DataFrame(fetch_tuples(session, select(Case.id, Case.key, Case.role)), columns=["case_id", "case",
                                                                                                 "role"])
     frame = frame.merge(docs, on="document_id", how="left").merge(cases, on="case_id", how="left")
@@ -150,6 +153,26 @@ def load_evidence(session: Session, scope: Scope = Scope(), *, kinds: tuple[str,
     frame = frame[EVIDENCE_COLUMNS].sort_values("coding_id").reset_index(drop=True)
     cache[key] = frame
     return frame.copy()
+
+
+def _decisions_replace_coders(session: Session, frame: pd.DataFrame, coders: dict[int, str]) -> pd.DataFrame:
+    """The rule of evidence after reconciliation (the default layer, when no coders are chosen): where the
+    team recorded a consensus decision for a technique in a document, only that decision counts — the
+    consensus coder's passages, or nothing when it decided "none"; everywhere else every coder's codings
+    count. So a technique the team decided against never shows as evidence by default."""
+    consensus_id = next((i for i, name in coders.items() if name == CONSENSUS_CODER), None)
+    if consensus_id is None:
+        return frame
+    decided = set(fetch_tuples(session, select(Coding.document_id, Coding.code_id)
+                               .where(Coding.coder_id == consensus_id)))
+    decided |= set(fetch_tuples(session, select(Document.id, Presence.code_id)
+                                .join(Document, Document.name == Presence.target)
+                                .where(Presence.coder_id == consensus_id, Presence.scope == "document")))
+    if not decided:
+        return frame
+    pairs = pd.Series(list(zip(frame["document_id"], frame["code_id"])), index=frame.index, dtype=object)
+    overridden = pairs.isin(decided) & (frame["coder_id"] != consensus_id)
+    return frame[~overridden]
 
 
 def case_frame(session: Session, scope: Scope = Scope()) -> pd.DataFrame:

@@ -30,6 +30,9 @@ ORIGINS = ("manual", "suggested", "accepted", "rejected", "consensus")
 COUNTING_ORIGINS = ("manual", "accepted", "consensus")
 """Origins whose codings count as evidence in tables and statistics."""
 
+CONSENSUS_CODER = "consensus"
+"""The coder name under which reconciliation records the team's decisions."""
+
 CODER_ORIGINS = ("manual", "accepted")
 """Origins of one coder's own judgements (what agreement compares; consensus codings are the team's)."""
 
