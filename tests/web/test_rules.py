@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # One valid request per route: path parameters filled in, a body where the route needs one.
 SAMPLES: dict[tuple[str, str], dict] = {
-    ("GET", "/login"): {}, ("POST", "/login"): {}, ("GET", "/healthz"): {},
+    ("GET", "/login"): {}, ("POST", "/login"): {}, ("POST", "/login/token"): {}, ("GET", "/healthz"): {},
     ("POST", "/logout"): {"form": {}},
     ("GET", "/"): {}, ("GET", "/documents/{name}"): {"path": {"name": "Demo_SP2"}},
     ("GET", "/taxonomy"): {}, ("POST", "/codes"): {"form": {"label": "Rule test code"}},

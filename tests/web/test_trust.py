@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import TOKEN, csrf, login, signed_in
+from tests.web.conftest import TOKEN, csrf, login, signed_in, token_login
 
 from bctcoder.project import Project
 from bctcoder.web.app import create_app
@@ -136,7 +136,7 @@ def test_removed_demoted_and_signed_out_sessions_end_at_once(app, web_project):
                                     "javascript:alert(1)", "/%0d%0aSet-Cookie:x"])
 def test_sign_in_never_redirects_off_site(app, target):
     client = TestClient(app)
-    r = client.get("/login", params={"token": TOKEN, "next": target}, follow_redirects=False)
+    r = token_login(client, next=target)
     assert r.status_code == 303 and r.headers["location"] in ("/", target) and not r.headers["location"].startswith(
         ("//", "/\\", "http", "javascript"))
     r = login(TestClient(app), "ann", "ann-password", next=target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from fastapi.testclient import TestClient
-from tests.web.conftest import TOKEN, csrf, login, signed_in
+from tests.web.conftest import TOKEN, csrf, login, signed_in, token_login
 
 from bctcoder.project import Project
 
@@ -31,6 +31,20 @@ def test_token_signs_in_as_owner_and_pages_render(app):
     assert client.get("/download/table2.docx").headers["content-type"].startswith("application/vnd.openxml")
     cookie = client.cookies.jar
     assert any(c.name == "bctcoder_session" for c in cookie)
+
+
+def test_token_asks_for_the_coder_name_and_never_uses_the_os_user(app, web_project):
+    client = TestClient(app)
+    assert "Who is coding?" in client.get(f"/?token={TOKEN}").text
+    assert client.get("/api/documents/Demo_PW1/codings").status_code == 401    # not signed in yet
+    assert token_login(client, name="  ").status_code == 422
+    assert token_login(client, name="jm").status_code == 303
+    with Project.open(web_project) as p:
+        suggestion = int(p.suggestions(["Demo_PW1"]).iloc[0]["id"])
+    r = client.post(f"/api/suggestions/{suggestion}/accept", headers={"X-CSRF-Token": csrf(client)})
+    assert r.status_code == 200
+    with Project.open(web_project) as p:
+        assert p.codings(unblind=True).set_index("id").loc[suggestion, "coder"] == "jm"
 
 
 def test_session_cookie_flags(app):

@@ -73,12 +73,16 @@ class AccessAPI:
             token, csrf = accounts.start_session(s, actor, account=True)
         return actor, token, csrf
 
-    def start_owner_session(self) -> tuple[str, str]:
-        """A session for the person who started the server (the access-token sign-in), as owner."""
+    def start_owner_session(self, name: str | None = None) -> tuple[str, str]:
+        """A session for the person who started the server (the access-token sign-in), as owner, coding
+        under ``name`` (asked for once in the browser; default: the actor's own name)."""
         if not self.actor.is_owner:
             raise InputError("only the project's owner gets an access-token session", source="token")
+        coder = (self.actor.name if name is None else name).strip()
+        if not coder or len(coder) > MAX_NAME:
+            raise InputError(f"a coder name has 1 to {MAX_NAME} characters", source="name")
         with self._context.transaction() as s:
-            return accounts.start_session(s, self.actor, account=False)
+            return accounts.start_session(s, Actor(coder, self.actor.role), account=False)
 
     def sign_out(self, token: str | None) -> None:
         """End a session; copies of its cookie stop working too."""

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bctcoder.errors import NotSignedIn, TooManyAttempts
+from bctcoder.errors import InputError, NotSignedIn, TooManyAttempts
 from bctcoder.web import security
 from bctcoder.web.app import open_project, server_project
 from bctcoder.web.reading import build_turns
@@ -32,10 +32,24 @@ def _signed_in(request: Request, token: str, csrf: str, next: str | None) -> Res
 
 
 def _token_login(request: Request, token: str, next: str | None) -> Response:
+    """A valid access token first asks for the coder's name (never the OS user's name by surprise)."""
     if not security.token_matches(token, request.app.state.token):
         return _page(request, "login.html", status=401, title="Sign in", next=security.safe_next(next),
                      error="That access token is not valid.", accounts=request.app.state.accounts)
-    session_token, csrf = server_project(request).access.start_owner_session()
+    return _page(request, "token_name.html", title="Who is coding?", token=token, next=security.safe_next(next),
+                 error=None)
+
+
+@router.post("/login/token", dependencies=csrf_checked)
+def token_name(request: Request, token: str = Form(""), name: str = Form(""), next: str = Form("/")) -> Response:
+    if not security.token_matches(token, request.app.state.token):
+        return _page(request, "login.html", status=401, title="Sign in", next=security.safe_next(next),
+                     error="That access token is not valid.", accounts=request.app.state.accounts)
+    try:
+        session_token, csrf = server_project(request).access.start_owner_session(name)
+    except InputError as exc:
+        return _page(request, "token_name.html", status=422, title="Who is coding?", token=token,
+                     next=security.safe_next(next), error=exc.reason)
     return _signed_in(request, session_token, csrf, next)
 
 

@@ -14,6 +14,7 @@ PUBLIC = "public"
 ROUTE_RULES: dict[tuple[str, str], str] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
+    ("POST", "/login/token"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("POST", "/logout"): Action.READ,
     ("GET", "/"): Action.READ,
