@@ -103,7 +103,7 @@ def test_code_a_passage_with_the_keyboard(server):
         page.wait_for_selector("#picker-list li.active")
         shot(page, "picker")
         page.keyboard.press("Enter")
-        page.wait_for_selector(".margin .label.manual")
+        page.wait_for_selector(".margin .label.manual .coder:text-is('ann')")   # ann's own, after the reload
         with Project.open(path) as p:
             mine = p.codings(documents=["Demo_SP3"], coders=["ann"])
         assert list(mine["code"]) == ["17.5"]
@@ -112,7 +112,6 @@ def test_code_a_passage_with_the_keyboard(server):
         with Project.open(path, user="owner") as p:
             p.update_coding(int(mine.iloc[0]["id"]), memo="checked by the owner")
         page.wait_for_load_state("networkidle")
-        page.wait_for_selector(".margin .label.manual")
         page.keyboard.press("Control+z")
         page.wait_for_selector("#status.error")
         assert "someone else has changed that coding" in page.inner_text("#status")

@@ -21,11 +21,12 @@ class AnalysisMixin(ProjectContext):
     """Tables, summaries and comparisons; every method is read-only except ``select_cases``."""
 
     @requires(Action.READ)
-    def table1(self, attributes: Iterable[str] | None = None, *,
+    def table1(self, attributes: Iterable[str] | None = None, *, by: str = "role",
                case_set: str | None = None) -> dict[str, pd.DataFrame]:
-        """Sample characteristics: ``cases`` (one row per case) and ``totals`` per attribute value and role."""
+        """Sample characteristics: ``journal`` (Table 1 as journals print it: one column per value of ``by``
+        with its n, cells n (%)), ``cases`` (one row per case) and ``totals`` (long form)."""
         with self.reading() as s:
-            return tables.table1(s, list(attributes) if attributes else None, self._scope(None, case_set))
+            return tables.table1(s, list(attributes) if attributes else None, self._scope(None, case_set), by=by)
 
     @requires(Action.READ)
     def table2(self, by: str = "role", *, coders=None, case_set: str | None = None,
@@ -169,9 +170,9 @@ class AnalysisMixin(ProjectContext):
 
     @requires(Action.READ)
     def write_all_reports(self, out: str | Path, *, by: str = "role", coders=None,
-                          case_set: str | None = None) -> dict[str, Any]:
+                          case_set: str | None = None, paper: str = "a4") -> dict[str, Any]:
         """Write every table (CSV), one workbook (xlsx), one document (docx) and one HTML report to ``out``."""
         from bctcoder.report.bundle import write_bundle
 
         with self.reading() as s:
-            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set))
+            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set), paper=paper)

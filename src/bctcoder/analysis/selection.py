@@ -44,8 +44,10 @@ def rank_documents(session: Session, *, codes: Iterable[str] | None = None, grou
     out = docs.merge(cases, on="case_id", how="inner").merge(covered, on="document_id", how="left").merge(
         refs, on="document_id", how="left")
     out[["covered", "references"]] = out[["covered", "references"]].fillna(0).astype(int)
-    out["coverage"] = (100 * out["covered"] / out["characters"].where(out["characters"] > 0)).fillna(0).round(2)
-    out = out.sort_values(["role", "coverage", "document"], ascending=[True, False, True])
+    share = (out["covered"] / out["characters"].where(out["characters"] > 0)).fillna(0)
+    out["coverage"] = (100 * share).round(2)
+    out["_share"] = share   # rank by the exact share: a tiny coverage that rounds to 0.00 still ranks above none
+    out = out.sort_values(["role", "_share", "document"], ascending=[True, False, True])
     out["rank"] = out.groupby("role").cumcount() + 1
     return out[["role", "rank", "document", "case", "coverage", "references", "characters"]].reset_index(drop=True)
 
@@ -53,13 +55,30 @@ def rank_documents(session: Session, *, codes: Iterable[str] | None = None, grou
 def select_cases(session: Session, user: str, name: str, *, top: int, codes: Iterable[str] | None = None,
                  group: str | None = None, roles: Iterable[str] | None = None,
                  description: str | None = None, replace: bool = False) -> dict[str, Any]:
-    """Store the cases of the top ``top`` documents per role as a named case set."""
+    """Store the cases of the top ``top`` documents per role as a named case set.
+
+    Only documents with some coverage of the chosen codes (or group) qualify: a case whose coverage is 0 is
+    never selected, even when fewer than ``top`` qualify in a role. Returns name, cases (the members),
+    ranking (the chosen documents' rows of :func:`rank_documents`), qualified ({role: cases with coverage
+    above 0}, every role considered) and note (a sentence naming the roles where fewer than ``top``
+    qualified, else None). Nothing is stored, and InputError is raised, when no document qualifies at all.
+    """
     if top < 1:
         raise InputError("--top must be at least 1", source="--top")
     ranked = rank_documents(session, codes=codes, group=group)
     if roles:
         ranked = ranked[ranked["role"].isin(list(roles))]
-    chosen = ranked[ranked["rank"] <= top]
+    considered = list(roles) if roles else list(dict.fromkeys(ranked["role"]))
+    qualifying = ranked[ranked["references"] > 0]   # codings have start < end: a reference means coverage > 0
+    chosen = qualifying.groupby("role", sort=False).head(top).reset_index(drop=True)
+    qualified = {role: int(qualifying.loc[qualifying["role"] == role, "case"].nunique()) for role in considered}
+    what = ", ".join(codes or []) + (f"{' and ' if codes else ''}group {group}" if group else "")
+    if chosen.empty:
+        raise InputError(f"no transcript{' of ' + ', '.join(considered) if roles else ''} has any coding of "
+                         f"{what}: nothing to select", source="selection")
+    short = [f"{role}: {n}" for role, n in qualified.items() if n < top]
+    note = (f"Only cases with coverage of {what} above 0 are selected; fewer than {top} qualified in "
+            f"{'; '.join(short)}.") if short else None
     existing = session.scalar(select(CaseSet).where(CaseSet.name == name))
     if existing is not None and not replace:
         raise InputError(f"case set {name!r} already exists (use --replace)", source="--name")
@@ -76,8 +95,8 @@ def select_cases(session: Session, user: str, name: str, *, top: int, codes: Ite
     session.add_all(CaseSetMember(set_id=existing.id, case_id=case_ids[c]) for c in members)
     session.flush()
     log_event(session, user, EventType.CASE_SET_SELECT, name=name, cases=members, top=top, codes=list(codes or []),
-              group=group)
-    return {"name": name, "cases": members, "ranking": chosen}
+              group=group, qualified=qualified)
+    return {"name": name, "cases": members, "ranking": chosen, "qualified": qualified, "note": note}
 
 
 def case_sets(session: Session) -> list[dict[str, Any]]:

@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder.cli.common import open_project
-from bctcoder.cli.output import Format, emit, emit_object, flatten
+from bctcoder.cli.output import Format, emit, emit_object, flatten, literal, make_console
 from bctcoder.errors import InputError
 from bctcoder.report.model import Report
 from bctcoder.report.render import render, to_json, write_atomic
 
-console = Console()
-err = Console(stderr=True)
+console = make_console()
+err = make_console(stderr=True)
 
 
 class AgreementFormat(str, Enum):
@@ -67,8 +66,8 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
             columns = [c for c in short if c in table.frame.columns]
             emit(table.records(), Format.table, columns=columns, title=table.title, console=console)
         for note in report.tables[0].notes:
-            console.print(f"[yellow]{note}[/yellow]" if "inflated" in note or "undefined" in note else note,
-                          highlight=False, soft_wrap=True)
+            console.print(literal(note, "yellow" if "inflated" in note or "undefined" in note else ""),
+                          soft_wrap=True)
         return
     content = render(report, format.value) if format != AgreementFormat.csv else render(
         Report("agreement", "", [report.tables[1]]), "csv")
@@ -79,7 +78,7 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
         print(content, end="" if content.endswith("\n") else "\n")
     else:
         write_atomic(out, content)
-        err.print(f"Wrote {out}")
+        err.print(f"Wrote {out}", soft_wrap=True)
 
 
 def reconcile(project: str = typer.Argument(..., help="Project file or URL."),
@@ -88,13 +87,17 @@ def reconcile(project: str = typer.Argument(..., help="Project file or URL."),
                                                        help="Apply a CSV of decisions (document,code,decision)."),
               accept_agreements: bool = typer.Option(False, "--accept-agreements",
                                                      help="Copy identical codings into the consensus coder."),
+              decisions_only: bool = typer.Option(False, "--decisions-only",
+                                                  help="With --decisions: do not also copy the passages both "
+                                                       "coders coded identically."),
               show_all: bool = typer.Option(False, "--all", help="Also list disagreements already decided."),
               format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """List disagreements between two blind coders, or record decisions as a 'consensus' coder.
 
     Workflow: ``reconcile P --coders A,B --format csv > decisions.csv``; fill the decision column with
-    A, B, both or none; ``reconcile P --coders A,B --decisions decisions.csv``. Reports can then use
-    ``--coder consensus``.
+    A, B, both or none; ``reconcile P --coders A,B --decisions decisions.csv`` (the consensus is then the
+    agreements plus the decisions). Default reports then count each reconciled technique as decided;
+    ``--coder consensus`` shows the consensus alone.
     """
     names = flatten([coders])
     if len(names) != 2:
@@ -104,7 +107,7 @@ def reconcile(project: str = typer.Argument(..., help="Project file or URL."),
         if accept_agreements:
             emit_object(p.accept_agreements(first, second), format)
         if decisions is not None:
-            result = p.apply_decisions(first, second, decisions)
+            result = p.apply_decisions(first, second, decisions, keep_agreements=not decisions_only)
             emit_object({k: v for k, v in result.items() if k != "decisions"}, format)
             return
         if accept_agreements:

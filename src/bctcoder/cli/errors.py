@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from bctcoder.cli.output import literal, make_console
 from bctcoder.errors import BctcoderError
 
-err_console = Console(stderr=True)
+err_console = make_console(stderr=True)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -22,7 +23,8 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except BctcoderError as exc:
-            err_console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            # the message names the user's files, codes and documents: shown as it is, only "Error:" styled
+            err_console.print(Text.assemble(literal("Error:", "red"), " ", literal(exc)), soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("Interrupted: the project was left as it was before this command.")

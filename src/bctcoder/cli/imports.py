@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, emit_object
+from bctcoder.cli.output import Format, emit, emit_object, make_console
 
 app = typer.Typer(help="Import cases, partnerships, transcripts, codings or presence records.", no_args_is_help=True)
-console = Console(stderr=True)
+console = make_console(stderr=True)
 
 
 @app.command("cases")
@@ -58,7 +57,8 @@ def import_transcripts(project: str = ProjectArg,
         return
     emit(result["imported"], format, title="Imported")
     for dup in result["duplicates"]:
-        console.print(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already imported)")
+        console.print(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already imported)",
+                      soft_wrap=True)
 
 
 @app.command("codings")

@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder.cli.common import ProjectArg, open_project
-from bctcoder.cli.output import Format, emit_object, flatten
+from bctcoder.cli.output import Format, emit_object, flatten, make_console
 
-console = Console()
-err = Console(stderr=True)
+console = make_console()
 
 
 def _report(result: dict, format: Format) -> None:
@@ -24,14 +22,14 @@ def _report(result: dict, format: Format) -> None:
 
     if "counts" in result:
         for line in report_lines(result):
-            console.print(line, highlight=False, soft_wrap=True)
+            console.print(line, soft_wrap=True)
         return
     shown = {k: v for k, v in result.items() if k not in ("mapped", "skipped", "warnings")}
     emit_object(shown, format)
     for m in result.get("mapped", [])[:200]:
-        console.print(f"  {m.get('name')!s} → {m.get('code')!s} ({m.get('how')})", highlight=False)
+        console.print(f"  {m.get('name')!s} → {m.get('code')!s} ({m.get('how')})", soft_wrap=True)
     for item in result.get("skipped", []):
-        console.print(f"  skipped {item.get('item')}: {item.get('reason')}", highlight=False, soft_wrap=True)
+        console.print(f"  skipped {item.get('item')}: {item.get('reason')}", soft_wrap=True)
 
 
 def export_qdpx(project: str = ProjectArg, file: Path = typer.Argument(..., help="The .qdpx file to write."),

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder import __version__
 from bctcoder.cli import agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd, web_cmd
 from bctcoder.cli.common import CliActor, ProjectArg, open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, emit_object, flatten
+from bctcoder.cli.output import Format, emit, emit_object, flatten, make_console
 from bctcoder.project import Project
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY
 
@@ -48,7 +47,7 @@ export_app = typer.Typer(help="Export codings and other data.", no_args_is_help=
 app.add_typer(export_app, name="export")
 codings_app = typer.Typer(help="List, add, change and delete codings.", no_args_is_help=True)
 app.add_typer(codings_app, name="codings")
-console = Console()
+console = make_console()
 
 
 def _version(value: bool) -> None:
@@ -75,7 +74,7 @@ def init(path: str = typer.Argument(..., help="New project file (e.g. study.bctc
     """Create a new project."""
     with Project.create(path, taxonomy=taxonomy, user=CliActor.name) as p:
         info = p.info()
-    console.print(f"Created {path} with taxonomy {taxonomy} ({info['techniques']} techniques).", highlight=False)
+    console.print(f"Created {path} with taxonomy {taxonomy} ({info['techniques']} techniques).", soft_wrap=True)
 
 
 @app.command()
@@ -160,7 +159,7 @@ def codings_undo(project: str = ProjectArg) -> None:
     """Undo your own latest coding change (refused if someone has changed that coding since)."""
     with open_project(project) as p:
         result = p.undo()
-    console.print(f"Undid: {result['description']}.", highlight=False, markup=False)
+    console.print(f"Undid: {result['description']}.", soft_wrap=True)
 
 
 @export_app.command("codings")
@@ -181,7 +180,7 @@ def export_codings(project: str = ProjectArg,
         tmp = file.with_name(file.name + ".part")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(file)
-        Console(stderr=True).print(f"Wrote {text.count(chr(10)) - 1} codings to {file}")
+        make_console(stderr=True).print(f"Wrote {text.count(chr(10)) - 1} codings to {file}", soft_wrap=True)
 
 
 @app.command()
@@ -195,7 +194,7 @@ def demo(out: Path = typer.Option(Path("bctcoder-demo"), help="Folder to build t
     from bctcoder.demo.build import build_demo
 
     result = build_demo(out, force=force, suggester=suggester)
-    console.print(result["summary"], highlight=False, soft_wrap=True)
+    console.print(result["summary"], soft_wrap=True)
 
 
 _exports: list[tuple[str, Callable[..., Any]]] = [

@@ -1,4 +1,11 @@
-"""Rendering plain rows as a table, CSV or JSON for the CLI."""
+"""Rendering plain rows as a table, CSV or JSON for the CLI.
+
+User text (quotes, labels, names, memos, paths, error messages) must reach the terminal literally: Rich would
+read ``[...]`` as markup (dropping text, or raising ``MarkupError`` on a stray ``[/bold]``) and ``:name:`` as an
+emoji code. So every console of the CLI comes from :func:`make_console`, which interprets nothing in strings,
+and tables and styled lines are built from :class:`rich.text.Text` objects; styling is only ever applied
+through ``Text`` styles, never by formatting markup into a string.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,17 @@ from typing import Any, Iterable
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that prints strings exactly as given: no markup, no emoji codes, no highlighting."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+def literal(value: Any, style: str = "") -> Text:
+    """``value`` as text that Rich shows verbatim (optionally in one style)."""
+    return Text(str(value), style=style)
 
 
 class Format(str, Enum):
@@ -43,7 +61,7 @@ def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) ->
 def emit(rows: list[dict[str, Any]], fmt: Format, *, columns: list[str] | None = None, title: str | None = None,
          console: Console | None = None) -> None:
     """Print rows in the chosen format to standard output."""
-    console = console or Console()
+    console = console or make_console()
     if fmt == Format.json:
         data = [{k: _clean(v) for k, v in row.items()} for row in rows]
         print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
@@ -52,14 +70,14 @@ def emit(rows: list[dict[str, Any]], fmt: Format, *, columns: list[str] | None =
         print(rows_to_csv(rows, columns), end="")
         return
     columns = columns or (list(rows[0]) if rows else [])
-    table = Table(title=title, show_lines=False)
+    table = Table(title=literal(title, "table.title") if title is not None else None, show_lines=False)
     for col in columns:
-        table.add_column(str(col), overflow="fold")
+        table.add_column(literal(col), overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
+        table.add_row(*[literal(_cell(row.get(c))) for c in columns])
     console.print(table)
     if not rows:
-        console.print("(none)")
+        console.print(literal("(none)"))
 
 
 def _cell(value: Any) -> str:
@@ -78,11 +96,11 @@ def emit_object(obj: dict[str, Any], fmt: Format, console: Console | None = None
     if fmt == Format.json:
         print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
         return
-    console = console or Console()
+    console = console or make_console()
     for key, value in obj.items():
         if isinstance(value, (list, dict)):
             value = json.dumps(value, ensure_ascii=False, default=str)
-        console.print(f"[bold]{key}[/bold]: {value}", highlight=False)
+        console.print(Text.assemble(literal(key, "bold"), ": ", literal(value)), soft_wrap=True)
 
 
 def flatten(items: Iterable[Any]) -> list[str]:

@@ -7,18 +7,17 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, flatten
+from bctcoder.cli.output import Format, emit, flatten, literal, make_console
 from bctcoder.errors import InputError
 from bctcoder.report.render import BINARY_FORMATS, render, write_atomic
 
 app = typer.Typer(help="Tables and reports: table1, table2, summary, groups, fit, coverage, matrix, dyads, "
                        "quotes, all.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = make_console()
+err = make_console(stderr=True)
 
 
 class ReportFormat(str, Enum):
@@ -48,7 +47,7 @@ def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
         for table in report.tables:
             emit(table.records(), Format.table, title=table.title, console=console)
             for note in table.notes:
-                console.print(f"[dim]{note}[/dim]", highlight=False)
+                console.print(literal(note, "dim"), soft_wrap=True)
         return
     content = render(report, fmt.value)
     if out is None:
@@ -57,7 +56,7 @@ def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
         print(content, end="" if str(content).endswith("\n") else "\n")
         return
     write_atomic(out, content)
-    err.print(f"Wrote {out}")
+    err.print(f"Wrote {out}", soft_wrap=True)
 
 
 def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder, case_set, taxonomy=None,
@@ -72,9 +71,12 @@ def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder,
 @friendly
 def table1(project: str = ProjectArg, attributes: Optional[str] = typer.Option(
                None, help="Comma-separated attributes to show (default: all)."),
-           set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
-    """Table 1: sample characteristics by role (declined shown separately)."""
-    _run(project, "table1", format, out, None, set_, attributes=flatten([attributes]) if attributes else None)
+           by: str = ByOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
+           out: Optional[Path] = OutOpt) -> None:
+    """Table 1 as journals print it: one column per role (or --by value) with its n, cells n (%), declined and
+    missing rows, numeric characteristics as mean (SD); median [IQR]; range."""
+    _run(project, "table1", format, out, None, set_, attributes=flatten([attributes]) if attributes else None,
+         by=by)
 
 
 def _attribute_report(name: str, doc: str):
@@ -139,12 +141,14 @@ def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(N
 @app.command("all")
 @friendly
 def all_reports(project: str = ProjectArg, out: Path = typer.Option(..., "--out", "-o", help="Folder to write."),
-                by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt) -> None:
+                by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
+                paper: str = typer.Option("a4", "--paper", help="Paper for report.docx: a4 or letter.")) -> None:
     """Write every table (CSV), report.xlsx, report.docx, report.md and a self-contained report.html."""
     with open_project(project) as p:
-        result = p.write_all_reports(out, by=by, coders=flatten(coder) if coder else None, case_set=set_)
+        result = p.write_all_reports(out, by=by, coders=flatten(coder) if coder else None, case_set=set_,
+                                     paper=paper)
     console.print(f"Wrote {len(result['files'])} files to {result['folder']}; open {result['html']}",
-                  highlight=False, soft_wrap=True)
+                  soft_wrap=True)
 
 
 def compare(project: str = ProjectArg,
@@ -167,6 +171,8 @@ def select(project: str = ProjectArg, name: str = typer.Option(..., "--name", he
         result = p.select_cases(name, top=top, codes=flatten(code) if code else None, group=group,
                                 roles=flatten(role) if role else None, replace=replace)
     emit(result["ranking"].to_dict("records"), format, title=f"Case set '{name}': {', '.join(result['cases'])}")
+    if result.get("note") and format == Format.table:
+        console.print(literal(result["note"], "yellow"), soft_wrap=True)
 
 
 def sets(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:

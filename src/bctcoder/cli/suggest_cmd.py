@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder.cli.common import ProjectArg, open_project
-from bctcoder.cli.output import Format, emit, emit_object, flatten
+from bctcoder.cli.output import Format, emit, emit_object, flatten, make_console
 
-console = Console()
+console = make_console()
 
 
 def suggest(project: str = ProjectArg,
@@ -83,7 +82,7 @@ def uncovered(project: str = ProjectArg,
         emit_object(result, format)
         return
     console.print(f"{result['uncovered']} of {result['passages']} interviewee passages have a best technique "
-                  f"similarity below {result['threshold']}.", highlight=False)
+                  f"similarity below {result['threshold']}.", soft_wrap=True)
     rows = [{"cluster": c["cluster"], "size": c["size"], "words": ", ".join(c["words"]),
              "cases": ", ".join(c["cases"]), "quote": c["quotes"][0]["quote"] if c["quotes"] else ""}
             for c in result["clusters"]]

@@ -8,13 +8,12 @@ import socket
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from bctcoder.cli.common import ProjectArg, open_project
-from bctcoder.cli.output import Format, emit
+from bctcoder.cli.output import Format, emit, make_console
 from bctcoder.errors import BctcoderError, InputError
 
-console = Console()
+console = make_console()
 users_app = typer.Typer(help="Accounts for the web workspace (roles: owner, coder, viewer).", no_args_is_help=True)
 
 
@@ -64,9 +63,9 @@ def serve(project: str = ProjectArg,
     app = create_app(project, token=None if remote else token, accounts=need_accounts, loopback_only=not remote)
     shown = f"[{host}]" if ":" in host else host
     if remote:
-        console.print(f"bctcoder workspace: http://{shown}:{port}/ (sign in with your account)", highlight=False)
+        console.print(f"bctcoder workspace: http://{shown}:{port}/ (sign in with your account)", soft_wrap=True)
     else:
-        console.print(f"bctcoder workspace: http://{shown}:{port}/?token={token}", highlight=False, soft_wrap=True)
+        console.print(f"bctcoder workspace: http://{shown}:{port}/?token={token}", soft_wrap=True)
     console.print("Press Ctrl+C to stop.")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -86,7 +85,7 @@ def users_add(project: str = ProjectArg, name: str = typer.Argument(...),
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with open_project(project) as p:
         p.access.add_user(name, password, role)
-    console.print(f"Added {name} ({role}).")
+    console.print(f"Added {name} ({role}).", soft_wrap=True)
 
 
 @users_app.command("list")
@@ -101,7 +100,7 @@ def users_role(project: str = ProjectArg, name: str = typer.Argument(...), role:
     """Change a user's role (their open sessions end at once)."""
     with open_project(project) as p:
         p.access.set_role(name, role)
-    console.print(f"{name} is now {role}.")
+    console.print(f"{name} is now {role}.", soft_wrap=True)
 
 
 @users_app.command("remove")
@@ -109,4 +108,4 @@ def users_remove(project: str = ProjectArg, name: str = typer.Argument(...)) -> 
     """Remove a user and end their sessions at once (their codings stay)."""
     with open_project(project) as p:
         p.access.remove_user(name)
-    console.print(f"Removed {name}.")
+    console.print(f"Removed {name}.", soft_wrap=True)

@@ -19,16 +19,27 @@ from bctcoder.taxonomy.service import normalise_label
 
 
 def document_rows(session: Session) -> list[dict[str, Any]]:
-    """One dict per document: name, case, role, format, characters, words, turns, codings (3 statements)."""
+    """One dict per document: name, case, role, format, characters, words, turns, codings (3 statements).
+
+    ``codings`` counts the codings that count as evidence (manual, accepted, consensus), never pending or
+    rejected suggestions; ``case`` and ``role`` are None for a document linked to no case."""
     turns = dict(session.execute(select(Turn.document_id, func.count()).group_by(Turn.document_id)).all())
-    codings = dict(session.execute(select(Coding.document_id, func.count()).group_by(Coding.document_id)).all())
+    codings = dict(session.execute(select(Coding.document_id, func.count())
+                                   .where(Coding.origin.in_(COUNTING_ORIGINS)).group_by(Coding.document_id)).all())
     stmt = (select(Document.id, Document.name, Document.text, Document.source_format, Document.layout,
                    Document.sha256, Case.key, Case.role)
             .outerjoin(Case, Document.case_id == Case.id).order_by(Document.name))
-    return [{"document": name, "case": case, "role": role, "format": fmt, "layout": layout,
-             "characters": len(text), "words": len(text.split()), "turns": turns.get(doc_id, 0),
+    return [{"document": name, "case": _text_or_none(case), "role": _text_or_none(role), "format": fmt,
+             "layout": layout, "characters": len(text), "words": len(text.split()), "turns": turns.get(doc_id, 0),
              "codings": codings.get(doc_id, 0), "sha256": sha}
             for doc_id, name, text, fmt, layout, sha, case, role in session.execute(stmt)]
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A key or role as text; None for none at all (also a NaN a driver or frame might hand back)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
 
 
 def document_names(session: Session) -> list[str]:

@@ -26,14 +26,32 @@ def _scope_note(scope: Scope) -> str:
             "suggestions never count.")
 
 
-def build_table1(session: Session, scope: Scope, attributes: list[str] | None = None, **_: Any) -> Report:
-    t = tables.table1(session, attributes, scope)
+def table1_notes(by: str) -> list[str]:
+    """The notes printed under Table 1 (the rules of :func:`bctcoder.analysis.tables.table1`)."""
+    column = "role" if by == "role" else f"'{by}'"
+    return [
+        f"Columns: cases with each value of {column} (n = cases in the column) and all cases in scope (Total)"
+        + ("." if by == "role" else f"; cases whose {column} was declined or not recorded are in Total only."),
+        "Cells are n (%). The denominator is the column's cases who answered: participants who declined to "
+        "answer and those with no value recorded are left out of the percentage and counted in the Declined "
+        "and Missing rows. Percentages are rounded to whole numbers.",
+        "Numeric characteristics: mean (SD); median [interquartile range, Q1–Q3]; range (minimum–maximum), of "
+        "those who answered. SD uses n − 1; quartiles by linear interpolation; one decimal place.",
+    ]
+
+
+def build_table1(session: Session, scope: Scope, attributes: list[str] | None = None, by: str = "role",
+                 **_: Any) -> Report:
+    t = tables.table1(session, attributes, scope, by=by)
     notes = ["N/A (declined) = the participant declined to answer; missing = not recorded. "
              "percent_of_answered leaves both out."]
+    heading = "role" if by == "role" else by
     return Report("table1", "Table 1. Sample characteristics", [
-        ReportTable("cases", "Table 1. Sample characteristics by role", t["cases"]),
+        ReportTable("table1", f"Table 1. Sample characteristics by {heading}", t["journal"],
+                    notes=table1_notes(by)),
+        ReportTable("cases", "Table 1 (cases). Sample characteristics, one row per case", t["cases"]),
         ReportTable("totals", "Table 1 (totals). Counts and percentages per role", t["totals"], notes=notes)],
-        data={"cases": t["cases"], "totals": t["totals"]})
+        data={"by": by, "journal": t["journal"], "cases": t["cases"], "totals": t["totals"]})
 
 
 def build_table2(session: Session, scope: Scope, by: str = "role", **_: Any) -> Report:
@@ -225,8 +243,10 @@ def build_all(session: Session, scope: Scope = Scope(), by: str = "role") -> Rep
     grp = tables.groups(session, by, scope)
     _, values = tables.table2(session, by, scope)
     grp = grp.sort_values("id", key=lambda c: c.map(lambda v: int(v) if str(v).isdigit() else 10**6))
-    figs = [(f"Share of each group's techniques evidenced, by {by}", figures.group_bars(grp, values)),
-            ("Techniques (rows) by case (columns): darker cells have more quotes", figures.heatmap(counts, roles))]
+    # SvgFigure is a str (markup) that also carries its data: Report.figures holds it as str
+    figs: list[tuple[str, str]] = [
+        (f"Share of each group's techniques evidenced, by {by}", figures.group_bars(grp, values)),
+        ("Techniques (rows) by case (columns): darker cells have more quotes", figures.heatmap(counts, roles))]
     all_tables = []
     for r in reports:
         for t in r.tables:

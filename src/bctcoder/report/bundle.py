@@ -9,12 +9,36 @@ from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope
 from bctcoder.report.builders import build_all
-from bctcoder.report.model import Report
-from bctcoder.report.render import render, to_csv, write_atomic
+from bctcoder.report.docx_layout import paper_size
+from bctcoder.report.model import Report, ReportTable
+from bctcoder.report.render import for_documents, render, to_csv, to_docx, write_atomic
+
+DOCX_MAX_ROWS = 60    # longer tables are cut in the Word report (the xlsx and CSV files have every row)
+DOCX_KEEP_ROWS = 30   # ... to their first rows
+FULL_IN_WORD = {"table1", "table2"}   # the paper's own tables are never cut (Table 2 lists every technique)
 
 
-def write_bundle(session: Session, out: str | Path, *, by: str = "role", scope: Scope = Scope()) -> dict[str, Any]:
-    """Write the full report set into folder ``out``; returns the paths written."""
+def _where(table: ReportTable) -> str:
+    return f"report.xlsx (sheet '{table.name[:31]}') and csv/{table.name}.csv"
+
+
+def word_report(report: Report, *, paper: str = "a4") -> bytes:
+    """The bundle's report.docx: long tables cut to their first rows, each pointing to report.xlsx and csv/."""
+    short = for_documents(report, DOCX_MAX_ROWS, keep_rows=DOCX_KEEP_ROWS, where=_where)
+    short = Report(short.name, short.title, [whole if whole.name in FULL_IN_WORD else cut
+                                             for whole, cut in zip(report.tables, short.tables)],
+                   short.data, short.figures)
+    intro = (f"Tables longer than {DOCX_MAX_ROWS} rows (except Tables 1 and 2) show their first {DOCX_KEEP_ROWS} "
+             "rows here; every table is in full in report.xlsx and in csv/ (one file per table).")
+    return to_docx(short, paper=paper, intro=intro)
+
+
+def write_bundle(session: Session, out: str | Path, *, by: str = "role", scope: Scope = Scope(),
+                 paper: str = "a4") -> dict[str, Any]:
+    """Write the full report set into folder ``out``; returns the paths written. The Word report is printed on
+    ``paper`` ("a4" or "letter") and cuts tables longer than :data:`DOCX_MAX_ROWS` rows, pointing to the full
+    table in report.xlsx and csv/."""
+    paper_size(paper)  # an unknown paper size fails before anything is written
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report = build_all(session, scope, by=by)
@@ -25,5 +49,6 @@ def write_bundle(session: Session, out: str | Path, *, by: str = "role", scope: 
         single = Report(table.name, table.title, [table])
         written.append(write_atomic(csv_dir / f"{table.name}.csv", to_csv(single)))
     for fmt in ("xlsx", "docx", "html", "md"):
-        written.append(write_atomic(out / f"report.{fmt}", render(report, fmt)))
+        content = word_report(report, paper=paper) if fmt == "docx" else render(report, fmt)
+        written.append(write_atomic(out / f"report.{fmt}", content))
     return {"folder": str(out), "html": str(out / "report.html"), "files": [str(p) for p in written]}

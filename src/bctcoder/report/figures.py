@@ -1,12 +1,30 @@
-"""Figures drawn as plain SVG text (no plotting library, no external files)."""
+"""Figures drawn as plain SVG text (no plotting library, no external files).
+
+Each figure is an :class:`SvgFigure`: the SVG markup as a ``str`` (for HTML) that also carries the numbers it
+was drawn from, so other renderers (the docx PNGs of :mod:`bctcoder.report.figure_png`) draw the same figure.
+"""
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 
 PALETTE = ["#1f6fb2", "#e07b24", "#3a9b54", "#b23a48", "#7a5bb0", "#8c6d31"]
+
+
+class SvgFigure(str):
+    """SVG markup (a plain ``str`` everywhere a string is expected) plus ``kind`` and the ``data`` drawn."""
+
+    kind: str
+    data: dict[str, Any]
+
+    def __new__(cls, markup: str, kind: str = "", data: dict[str, Any] | None = None) -> SvgFigure:
+        obj = super().__new__(cls, markup)
+        obj.kind = kind
+        obj.data = data or {}
+        return obj
 
 
 def _esc(text: object) -> str:
@@ -14,7 +32,7 @@ def _esc(text: object) -> str:
 
 
 def heatmap(matrix: pd.DataFrame, roles: dict[str, str], *, only_evidenced: bool = True,
-            max_rows: int = 120, max_cases: int = 150) -> str:
+            max_rows: int = 120, max_cases: int = 150) -> SvgFigure:
     """Technique × case heatmap: one row per technique, one column per case (grouped by role), shaded by
     the number of quotes. ``matrix`` is :func:`analysis.crosscase.matrix` with counts."""
     cases = [c for c in matrix.columns if c not in ("id", "label", "group_id", "group_label")]
@@ -55,10 +73,12 @@ def heatmap(matrix: pd.DataFrame, roles: dict[str, str], *, only_evidenced: bool
         legend.append(f'<tspan fill="{PALETTE[k % len(PALETTE)]}"> {_esc(role)}</tspan>')
     out.append("".join(legend) + "</text>")
     out.append("</svg>")
-    return "".join(out)
+    data = {"cases": list(map(str, cases)), "roles": {str(c): roles[c] for c in cases if c in roles}, "peak": peak,
+            "rows": [(f"{row['id']} {row['label']}", [int(row[c]) for c in cases]) for _, row in frame.iterrows()]}
+    return SvgFigure("".join(out), "heatmap", data)
 
 
-def group_bars(groups: pd.DataFrame, values: list[str]) -> str:
+def group_bars(groups: pd.DataFrame, values: list[str]) -> SvgFigure:
     """Grouped horizontal bars: for each taxonomy group, the share of its techniques evidenced per value."""
     bar, gap, left, top = 9, 8, 260, 30
     n = len(groups)
@@ -84,4 +104,5 @@ def group_bars(groups: pd.DataFrame, values: list[str]) -> str:
         x = left + scale * t
         out.append(f'<text x="{x}" y="{height - 8}" text-anchor="middle">{int(t * 100)}%</text>')
     out.append("</svg>")
-    return "".join(out)
+    rows = [(f"{g['id']} {g['label']}", [int(g[v]) for v in values], int(g["total"])) for _, g in groups.iterrows()]
+    return SvgFigure("".join(out), "group_bars", {"values": list(map(str, values)), "groups": rows})

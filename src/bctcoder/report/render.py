@@ -169,36 +169,13 @@ def _xlsx_value(v: Any) -> Any:
     return v
 
 
-def to_docx(report: Report) -> bytes:
-    """Journal-style tables: a caption, a header row, group heading rows in bold, notes in small type."""
-    from docx import Document
-    from docx.shared import Pt
+def to_docx(report: Report, *, paper: str = "a4", intro: str | None = None) -> bytes:
+    """Journal-style tables on A4 (``paper="letter"`` for US Letter) pages: a caption, a header row repeated on
+    every page, group heading rows in bold, notes in small type; columns as wide as their content, wide tables
+    on landscape pages, the figures as images (when matplotlib is installed)."""
+    from bctcoder.report.docx_writer import write_docx
 
-    doc = Document()
-    doc.add_heading(report.title, level=1)
-    for table in report.tables:
-        cols = _columns(table)
-        doc.add_paragraph().add_run(table.title).bold = True
-        t = doc.add_table(rows=1, cols=len(cols))
-        t.style = "Table Grid"
-        for i, c in enumerate(cols):
-            run = t.rows[0].cells[i].paragraphs[0].add_run(str(c))
-            run.bold = True
-        for kind, item in _grouped(table):
-            cells = t.add_row().cells
-            if kind == "group":
-                merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
-                merged.paragraphs[0].add_run(item).bold = True
-            else:
-                for i, v in enumerate(item):
-                    cells[i].text = _cell(v)
-        for note in table.notes:
-            p = doc.add_paragraph()
-            run = p.add_run(note)
-            run.font.size = Pt(8)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return write_docx(report, paper=paper, intro=intro)
 
 
 _CSS = """
@@ -251,17 +228,23 @@ DOCUMENT_MAX_COLUMNS = 40
 
 
 def for_documents(report: Report, max_rows: int = DOCUMENT_MAX_ROWS,
-                  max_columns: int = DOCUMENT_MAX_COLUMNS) -> Report:
-    """A copy of ``report`` fit for reading (docx, html): long tables cut to ``max_rows`` rows and very wide
-    tables (e.g. a matrix of hundreds of cases) left out, each with a note pointing to the full data."""
+                  max_columns: int = DOCUMENT_MAX_COLUMNS, *, keep_rows: int | None = None,
+                  where: Callable[[ReportTable], str] | None = None) -> Report:
+    """A copy of ``report`` fit for reading (docx, html): tables longer than ``max_rows`` cut to their first
+    ``keep_rows`` (default ``max_rows``) rows and very wide tables (e.g. a matrix of hundreds of cases) left
+    out, each with a note pointing to the full data (``where(table)`` names the file(s) that hold it)."""
     tables = []
+    keep = max_rows if keep_rows is None else min(keep_rows, max_rows)
     for t in report.tables:
         if t.frame.shape[1] > max_columns:
-            note = (f"{t.title}: {t.frame.shape[1]} columns, too wide to print; see the CSV or xlsx output.")
+            note = (f"{t.title}: {t.frame.shape[1]} columns, too wide to print; see "
+                    f"{where(t) if where else 'the CSV or xlsx output'}.")
             tables.append(ReportTable(t.name, t.title, t.frame.iloc[:0, :4], None, [note]))
         elif len(t.frame) > max_rows:
-            tables.append(ReportTable(t.name, t.title, t.frame.head(max_rows), t.group_by, t.notes + [
-                f"First {max_rows} of {len(t.frame)} rows; the CSV and xlsx outputs have them all."]))
+            pointer = (f"Only the first {keep} of {len(t.frame)} rows are shown. The full table ({len(t.frame)} "
+                       f"rows) is in {where(t)}." if where else
+                       f"First {keep} of {len(t.frame)} rows; the CSV and xlsx outputs have them all.")
+            tables.append(ReportTable(t.name, t.title, t.frame.head(keep), t.group_by, t.notes + [pointer]))
         else:
             tables.append(t)
     return Report(report.name, report.title, tables, report.data, report.figures)
@@ -272,10 +255,12 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
 }
 
 
-def render(report: Report, fmt: str) -> str | bytes:
-    """Render a report in one of md, csv, json, html, xlsx, docx."""
+def render(report: Report, fmt: str, *, paper: str = "a4") -> str | bytes:
+    """Render a report in one of md, csv, json, html, xlsx, docx (on ``paper``: "a4" or "letter")."""
     if fmt in ("docx", "html"):
         report = for_documents(report)
+    if fmt == "docx":
+        return to_docx(report, paper=paper)
     try:
         return RENDERERS[fmt](report)
     except KeyError:
