@@ -20,10 +20,11 @@ GROUPED = ("group_id", "group_label")
 
 
 def _scope_note(scope: Scope) -> str:
-    coders = ", ".join(scope.coders) if scope.coders else "all coders"
+    coders = (", ".join(scope.coders) if scope.coders else
+              "all coders (where the team reconciled a technique in a transcript, only its decision)")
     where = f"; cases in set '{scope.case_set}'" if scope.case_set else ""
     return (f"Evidence: manual, accepted and consensus codings by {coders}{where}, and imported presence records; "
-            "suggestions never count.")
+            "suggestions never count; quotes are distinct passages.")
 
 
 def table1_notes(by: str) -> list[str]:
