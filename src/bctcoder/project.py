@@ -204,7 +204,7 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
         with self.reading() as s:
             rows = taxonomy_service.code_rows(s, include_inductive=True)
             counted = select(Coding.code_id, func.count(Coding.id)).group_by(Coding.code_id)
-            if self.actor.sees_only_own_codings(self._blind_on(s)):
+            if self._own_only(s):
                 counted = counted.join(Coder, Coding.coder_id == Coder.id).where(Coder.name == self.actor.name)
             per_id = dict(s.execute(counted).all())
             ids = dict(s.execute(select(Code.number, Code.id).where(Code.number.is_not(None))).all())

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -114,27 +114,30 @@ class ProjectContext:
     def _blind_on(self, session: Session) -> bool:
         return bool(get_meta(session, "blind", False))
 
-    def _visible_coders(self, session: Session, requested: Iterable[str] | str | None) -> list[str] | None:
-        """The coders whose codings this actor may see: only their own in blind mode unless they may unblind."""
-        if self.actor.sees_only_own_codings(self._blind_on(session)):
-            return [self.actor.name]
-        if isinstance(requested, str):
-            requested = [c.strip() for c in requested.split(",") if c.strip()]
-        return list(requested) if requested else None
+    def _own_only(self, session: Session) -> bool:
+        """Whether this actor sees only their own codings now (blind mode on, and no right to unblind)."""
+        return self.actor.sees_only_own_codings(self._blind_on(session))
 
-    def _require_whole_view(self, what: str) -> None:
+    def _require_whole_view(self, what: str, session: Session | None = None) -> None:
         """Refuse, in blind mode, what cannot be limited to the actor's own codings (agreement, exports)."""
-        with self.reading() as s:
-            if self.actor.sees_only_own_codings(self._blind_on(s)):
-                raise PermissionDenied(f"blind coding is on: {what} would show other coders' codings, so only "
-                                       "the owner can do it until blind mode is turned off")
+        if session is None:
+            with self.reading() as s:
+                return self._require_whole_view(what, s)
+        if self._own_only(session):
+            raise PermissionDenied(f"blind coding is on: {what} would show other coders' codings, so only "
+                                   "the owner can do it until blind mode is turned off")
+        return None
 
     def _scope(self, coders: Iterable[str] | str | None = None, case_set: str | None = None,
-               taxonomy: str | None = None) -> Scope:
-        with self.reading() as s:
-            visible = self._visible_coders(s, coders)
-            own_only = self.actor.sees_only_own_codings(self._blind_on(s))
-        return replace(Scope.of(visible, case_set, taxonomy), own_only=own_only)
+               taxonomy: str | None = None, *, session: Session | None = None) -> Scope:
+        """The evidence this actor may see: the requested coders, or only their own in blind mode. Pass the
+        caller's open ``session`` to read the blind-mode setting in it."""
+        if session is None:
+            with self.reading() as s:
+                return self._scope(coders, case_set, taxonomy, session=s)
+        if self._own_only(session):
+            return replace(Scope.of([self.actor.name], case_set, taxonomy), own_only=True)
+        return Scope.of(coders, case_set, taxonomy)
 
 
 def _library_error(exc: SQLAlchemyError) -> BctcoderError:
@@ -142,9 +145,3 @@ def _library_error(exc: SQLAlchemyError) -> BctcoderError:
         return BusyError(BUSY_MESSAGE)
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     return DatabaseError(f"database error: {detail}")
-
-
-def public_methods(cls: type) -> dict[str, Any]:
-    """Public callables of an API class (for the test that every one declares its rule)."""
-    return {name: getattr(cls, name) for name in dir(cls)
-            if not name.startswith("_") and callable(getattr(cls, name, None))}

@@ -26,75 +26,76 @@ class AnalysisMixin(ProjectContext):
         """Sample characteristics: ``journal`` (Table 1 as journals print it: one column per value of ``by``
         with its n, cells n (%)), ``cases`` (one row per case) and ``totals`` (long form)."""
         with self.reading() as s:
-            return tables.table1(s, list(attributes) if attributes else None, self._scope(None, case_set), by=by)
+            return tables.table1(s, list(attributes) if attributes else None,
+                                 self._scope(None, case_set, session=s), by=by)
 
     @requires(Action.READ)
     def table2(self, by: str = "role", *, coders=None, case_set: str | None = None,
                taxonomy: str | None = None) -> pd.DataFrame:
         """Technique presence by the values of ``by`` with the category (PW only, Both, Neither...)."""
         with self.reading() as s:
-            return tables.table2(s, by, self._scope(coders, case_set, taxonomy))[0]
+            return tables.table2(s, by, self._scope(coders, case_set, taxonomy, session=s))[0]
 
     @requires(Action.READ)
     def summary(self, by: str = "role", *, coders=None, case_set: str | None = None,
                 taxonomy: str | None = None) -> dict[str, Any]:
         """The study's headline figures (supported, per value yes/only, both, neither, groups covered...)."""
         with self.reading() as s:
-            return tables.summary(s, by, self._scope(coders, case_set, taxonomy))
+            return tables.summary(s, by, self._scope(coders, case_set, taxonomy, session=s))
 
     @requires(Action.READ)
     def groups(self, by: str = "role", *, coders=None, case_set: str | None = None,
                taxonomy: str | None = None) -> pd.DataFrame:
         """Taxonomy groups ranked by the share of their techniques supported."""
         with self.reading() as s:
-            return tables.groups(s, by, self._scope(coders, case_set, taxonomy))
+            return tables.groups(s, by, self._scope(coders, case_set, taxonomy, session=s))
 
     @requires(Action.READ)
     def fit(self, by: str = "role", *, coders=None, case_set: str | None = None,
             taxonomy: str | None = None) -> dict[str, Any]:
         """Taxonomy fit: never-evidenced techniques, ranked groups, inductive codes, proposed extension."""
         with self.reading() as s:
-            return fit_mod.fit(s, by, self._scope(coders, case_set, taxonomy))
+            return fit_mod.fit(s, by, self._scope(coders, case_set, taxonomy, session=s))
 
     @requires(Action.READ)
     def coverage(self, level: str = "document", *, coders=None, case_set: str | None = None) -> pd.DataFrame:
         """NVivo-style coverage per document, case or role and code."""
         with self.reading() as s:
-            return coverage_mod.coverage(s, self._scope(coders, case_set), level)
+            return coverage_mod.coverage(s, self._scope(coders, case_set, session=s), level)
 
     @requires(Action.READ)
     def matrix(self, *, counts: bool = False, coders=None, case_set: str | None = None,
                taxonomy: str | None = None) -> pd.DataFrame:
         """Case × technique matrix of presence (0/1) or quote counts."""
         with self.reading() as s:
-            return crosscase.matrix(s, self._scope(coders, case_set, taxonomy), counts=counts)
+            return crosscase.matrix(s, self._scope(coders, case_set, taxonomy, session=s), counts=counts)
 
     @requires(Action.READ)
     def dyads(self, *, coders=None, case_set: str | None = None) -> list[dict[str, Any]]:
         """Each partnership's techniques seen by both partners, the first only, the second only."""
         with self.reading() as s:
-            return crosscase.dyads(s, self._scope(coders, case_set))
+            return crosscase.dyads(s, self._scope(coders, case_set, session=s))
 
     @requires(Action.READ)
     def similarity(self, *, coders=None, case_set: str | None = None) -> dict[str, Any]:
         """Jaccard similarity between cases, with means within and between roles."""
         with self.reading() as s:
-            return crosscase.similarity(s, self._scope(coders, case_set))
+            return crosscase.similarity(s, self._scope(coders, case_set, session=s))
 
     @requires(Action.READ)
     def quotes(self, codes: Iterable[str] | None = None, *, limit: int | None = 10, coders=None,
                case_set: str | None = None) -> pd.DataFrame:
         """Verbatim quotes per technique, exemplars first."""
         with self.reading() as s:
-            return quotes_mod.quotes(s, self._scope(coders, case_set), codes=list(codes) if codes else None,
-                                     limit=limit)
+            return quotes_mod.quotes(s, self._scope(coders, case_set, session=s),
+                                     codes=list(codes) if codes else None, limit=limit)
 
     @requires(Action.READ)
     def compare(self, reference_name: str = "marks2022", by: str = "role", *, coders=None,
                 case_set: str | None = None) -> dict[str, Any]:
         """Compare the project's technique profile with a published one (e.g. ``marks2022``)."""
         with self.reading() as s:
-            return reference.compare(s, reference_name, by, self._scope(coders, case_set))
+            return reference.compare(s, reference_name, by, self._scope(coders, case_set, session=s))
 
     @requires(Action.READ)
     def rank_documents(self, codes: Iterable[str] | None = None, group: str | None = None) -> pd.DataFrame:
@@ -130,8 +131,8 @@ class AnalysisMixin(ProjectContext):
         from bctcoder.qca.project_data import project_qca
 
         with self.reading() as s:
-            return project_qca(s, outcome, conditions, scope=self._scope(coders, case_set), fuzzy=fuzzy,
-                               calibration=calibration, incl_cut=incl_cut, n_cut=n_cut, include=include,
+            return project_qca(s, outcome, conditions, scope=self._scope(coders, case_set, session=s),
+                               fuzzy=fuzzy, calibration=calibration, incl_cut=incl_cut, n_cut=n_cut, include=include,
                                dir_exp=dir_exp, negate_outcome=negate_outcome)
 
     @requires(Action.READ)
@@ -140,10 +141,10 @@ class AnalysisMixin(ProjectContext):
         """Build a named report (see :data:`bctcoder.report.builders.BUILDERS`) as a Report object."""
         from bctcoder.report.builders import build, coders_to_compare
 
-        scope = self._scope(coders, case_set, taxonomy)
         with self.reading() as s:
+            scope = self._scope(coders, case_set, taxonomy, session=s)
             if name == "agreement":
-                self._require_whole_view("the agreement report")
+                self._require_whole_view("the agreement report", s)
                 if len(coders_to_compare(s, scope)) < 2:
                     raise NotFoundError("the agreement report needs codings by two coders")
             return build(s, name, scope, **options)
@@ -152,8 +153,8 @@ class AnalysisMixin(ProjectContext):
     def results_overview(self, by: str = "role") -> dict[str, Any]:
         """What the results page shows: the summary, groups in taxonomy order, the case × technique counts
         and each case's role (blind mode: from the reader's own codings)."""
-        scope = self._scope()
         with self.reading() as s:
+            scope = self._scope(session=s)
             grp = tables.groups(s, by, scope)
             order = grp["id"].map(lambda v: int(v) if str(v).isdigit() else 10**6)
             return {"summary": tables.summary(s, by, scope), "groups": grp.loc[order.sort_values().index],
@@ -175,4 +176,4 @@ class AnalysisMixin(ProjectContext):
         from bctcoder.report.bundle import write_bundle
 
         with self.reading() as s:
-            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set), paper=paper)
+            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set, session=s), paper=paper)

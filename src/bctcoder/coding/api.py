@@ -86,11 +86,12 @@ class CodingMixin(ProjectContext):
     # -- reads -------------------------------------------------------------------------------------
     def _coders_for_listing(self, s: Any, coders: Iterable[str] | None, as_coder: str | None,
                             unblind: bool) -> list[str] | None:
-        if self.actor.sees_only_own_codings(self._blind_on(s)):
+        blind = self._blind_on(s)
+        if self.actor.sees_only_own_codings(blind):
             return [self.actor.name]
         if as_coder is not None:
             return [as_coder]
-        if not unblind and self._blind_on(s):
+        if not unblind and blind:
             raise ProjectError("blind coding is on: codings are shown to one coder at a time "
                                "(pass as_coder=NAME, CLI --as NAME; or turn blind mode off)")
         return list(coders) if coders is not None else None
@@ -124,7 +125,7 @@ class CodingMixin(ProjectContext):
         """Stored presence records (blind mode: the reader's own and those without a coder)."""
         with self.reading() as s:
             rows = csv_io.presence_rows(s)
-            if self.actor.sees_only_own_codings(self._blind_on(s)):
+            if self._own_only(s):
                 rows = [r for r in rows if r["coder"] in (None, self.actor.name)]
         return pd.DataFrame(rows, columns=["code", "scope", "attribute", "target", "present", "coder", "source"])
 
@@ -138,7 +139,7 @@ class CodingMixin(ProjectContext):
     def events(self, limit: int | None = None, action: str | None = None) -> list[dict[str, Any]]:
         """The event log, newest first (blind mode: a coder sees only their own events)."""
         with self.reading() as s:
-            own_only = self.actor.sees_only_own_codings(self._blind_on(s))
+            own_only = self._own_only(s)
             rows = event_rows(s, limit=None if own_only else limit, action=action)
         if own_only:
             rows = [r for r in rows if r["user"] == self.actor.name][:limit]
@@ -149,7 +150,7 @@ class CodingMixin(ProjectContext):
         """The workspace's document list: each document with its coverage (of the codings this reader may
         see), pending suggestions and the reader's own codings, in a fixed number of statements."""
         with self.reading() as s:
-            scope = self._scope()
+            scope = self._scope(session=s)
             coverage = document_coverage(s, scope)
             cov = dict(zip(coverage["document"], coverage["coverage"]))
             pending, mine = views.pending_and_mine(s, self.actor.name)
@@ -160,7 +161,7 @@ class CodingMixin(ProjectContext):
     def document_view(self, name: str) -> dict[str, Any]:
         """The reading view's data: text, turns, visible codings, the picker's codes, neighbouring documents."""
         with self.reading() as s:
-            blind = self.actor.sees_only_own_codings(self._blind_on(s))
+            blind = self._own_only(s)
             view = views.reading_view(s, name, [self.actor.name] if blind else None)
             names = views.document_names(s)
             codes = views.picker_codes(s)

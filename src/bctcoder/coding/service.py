@@ -199,8 +199,11 @@ def coding_dict(session: Session, c: Coding) -> dict[str, Any]:
 
 
 def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origins: Iterable[str] | None = None,
-                documents: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                documents: Iterable[str] | None = None, codes: Iterable[str] | None = None,
+                known_texts: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """Codings as plain dicts, filtered by coder names, origins, document names, code numbers/labels.
+
+    ``known_texts`` (document id → text) spares reading again the texts the caller already holds.
 
     One joined query, then one for the texts of the documents the quotes are cut from.
     """
@@ -220,8 +223,8 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
         ids = [require_code(session, c).id for c in codes]
         stmt = stmt.where(Coding.code_id.in_(ids))
     found = session.execute(stmt).all()
-    doc_ids = sorted({row[1] for row in found})
-    texts: dict[int, str] = {}
+    texts: dict[int, str] = dict(known_texts or {})
+    doc_ids = sorted({row[1] for row in found} - set(texts))
     if doc_ids:   # one more query for all the texts the quotes are cut from
         texts = {i: t for i, t in session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids)))}
     out = []

@@ -78,7 +78,8 @@ def reading_view(session: Session, name: str, visible_coders: list[str] | None) 
     turns = [{"start": t.start, "end": t.end, "speaker": t.speaker, "is_interviewee": t.is_interviewee,
               "timestamp": t.timestamp}
              for t in session.scalars(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start))]
-    rows = [r for r in coding_rows(session, documents=[doc.name]) if r["origin"] != "rejected"]
+    rows = [r for r in coding_rows(session, documents=[doc.name], known_texts={doc.id: doc.text})
+            if r["origin"] != "rejected"]
     if visible_coders is not None:
         rows = [r for r in rows if r["coder"] in visible_coders or r["origin"] == "suggested"]
     return {"document": doc.name, "text": doc.text, "turns": turns, "codings": rows}

@@ -31,25 +31,34 @@ def _signed_in(request: Request, token: str, csrf: str, next: str | None) -> Res
     return RedirectResponse(security.safe_next(next), status_code=303)
 
 
+def _login_page(request: Request, next: str | None, error: str | None = None, status: int = 200,
+                headers: dict[str, str] | None = None, accounts: bool | None = None) -> Response:
+    context = {"title": "Sign in", "next": security.safe_next(next), "error": error,
+               "accounts": request.app.state.accounts if accounts is None else accounts}
+    return request.app.state.page(request, "login.html", context, status=status, headers=headers)
+
+
+def _name_page(request: Request, token: str, next: str | None, error: str | None = None,
+               status: int = 200) -> Response:
+    return _page(request, "token_name.html", status=status, title="Who is coding?", token=token,
+                 next=security.safe_next(next), error=error)
+
+
 def _token_login(request: Request, token: str, next: str | None) -> Response:
     """A valid access token first asks for the coder's name (never the OS user's name by surprise)."""
     if not security.token_matches(token, request.app.state.token):
-        return _page(request, "login.html", status=401, title="Sign in", next=security.safe_next(next),
-                     error="That access token is not valid.", accounts=request.app.state.accounts)
-    return _page(request, "token_name.html", title="Who is coding?", token=token, next=security.safe_next(next),
-                 error=None)
+        return _login_page(request, next, "That access token is not valid.", status=401)
+    return _name_page(request, token, next)
 
 
 @router.post("/login/token", dependencies=csrf_checked)
 def token_name(request: Request, token: str = Form(""), name: str = Form(""), next: str = Form("/")) -> Response:
     if not security.token_matches(token, request.app.state.token):
-        return _page(request, "login.html", status=401, title="Sign in", next=security.safe_next(next),
-                     error="That access token is not valid.", accounts=request.app.state.accounts)
+        return _login_page(request, next, "That access token is not valid.", status=401)
     try:
         session_token, csrf = server_project(request).access.start_owner_session(name)
     except InputError as exc:
-        return _page(request, "token_name.html", status=422, title="Who is coding?", token=token,
-                     next=security.safe_next(next), error=exc.reason)
+        return _name_page(request, token, next, exc.reason, status=422)
     return _signed_in(request, session_token, csrf, next)
 
 
@@ -57,8 +66,7 @@ def token_name(request: Request, token: str = Form(""), name: str = Form(""), ne
 def login_form(request: Request, next: str = "/", token: str | None = None) -> Response:
     if token is not None:
         return _token_login(request, token, next)
-    return _page(request, "login.html", title="Sign in", next=security.safe_next(next), error=None,
-                 accounts=request.app.state.accounts)
+    return _login_page(request, next)
 
 
 @router.post("/login", dependencies=csrf_checked)
@@ -71,9 +79,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
         message = "Wrong name or password." if isinstance(exc, NotSignedIn) else f"Sign-in paused: {exc}."
         status = 401 if isinstance(exc, NotSignedIn) else 429
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
-        return request.app.state.page(request, "login.html", {"title": "Sign in", "next": security.safe_next(next),
-                                                              "error": message, "accounts": True},
-                                      status=status, headers=headers)
+        return _login_page(request, next, message, status=status, headers=headers, accounts=True)
     return _signed_in(request, token, csrf, next)
 
 
