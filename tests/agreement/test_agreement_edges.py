@@ -24,6 +24,7 @@ from bctcoder.agreement import (
     from_2x2,
     gwet_ac1,
     gwet_ac1_multi,
+    gwet_ac2,
     krippendorff_alpha,
     light_kappa,
     negative_agreement,
@@ -80,7 +81,10 @@ def test_unused_code_all_statistics_two_and_three_coders():
     assert set(two) == {
         "percent_agreement", "cohen_kappa", "cohen_kappa_linear", "cohen_kappa_quadratic",
         "pabak", "gwet_ac1", "scott_pi", "krippendorff_alpha",
+        "gwet_ac2_linear", "gwet_ac2_quadratic", "gwet_ac2_ordinal",
     }
+    for name in ("gwet_ac2_linear", "gwet_ac2_quadratic", "gwet_ac2_ordinal"):
+        assert undefined(two[name], "no variation"), name
     assert two["pabak"].value == 1.0
     for name in ("cohen_kappa", "cohen_kappa_linear", "cohen_kappa_quadratic", "scott_pi", "krippendorff_alpha"):
         assert undefined(two[name], "no variation"), name
@@ -143,7 +147,7 @@ def test_dataframe_input_with_nan_and_string_categories():
         {"ann": ["yes", "no", "yes", None, "no"], "bob": ["yes", "no", "no", "yes", np.nan], "cy": ["yes", "no", "yes", "yes", "no"]}
     )
     stats = all_statistics(df)
-    assert stats["percent_agreement"].details["pairs"][0]["coders"] == ["ann", "bob"]
+    assert stats["mean_pairwise_agreement"].details["pairs"][0]["coders"] == ["ann", "bob"]
     assert all(isinstance(s, Statistic) for s in stats.values())
     assert 0.0 <= stats["percent_agreement"].value <= 1.0
 
@@ -162,11 +166,18 @@ def test_fleiss_per_category_nan_for_unused_category():
 
 
 def test_weighted_kappa_uses_given_scale():
-    a, b = [1, 2, 5, 5], [1, 5, 5, 2]
+    # a 1-5 scale where only 2-4 were used: weighted kappa does not depend on the scale's span,
+    # AC2 does (its chance term counts the categories), so the declared scale changes AC2 only
+    a, b = [2, 3, 4, 4], [2, 4, 4, 3]
     observed = cohen_kappa(a, b, "linear")
     full = cohen_kappa(a, b, "linear", categories=[1, 2, 3, 4, 5])
-    assert observed.details["categories"] == [1, 2, 5]
-    assert observed.value != pytest.approx(full.value)
+    assert observed.details["categories"] == [2, 3, 4]
+    assert observed.value == pytest.approx(full.value)
+    rows = [list(p) for p in zip(a, b)]
+    assert gwet_ac2(rows, "linear").value != pytest.approx(gwet_ac2(rows, "linear", [1, 2, 3, 4, 5]).value)
+    # numeric categories weigh by value, so an unused point inside the range changes nothing
+    gap = cohen_kappa([1, 2, 5, 5], [1, 5, 5, 2], "linear")
+    assert gap.value == pytest.approx(cohen_kappa([1, 2, 5, 5], [1, 5, 5, 2], "linear", [1, 2, 3, 4, 5]).value)
 
 
 # --------------------------------------------------------------------------- malformed input

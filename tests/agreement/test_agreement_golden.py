@@ -32,6 +32,7 @@ from bctcoder.agreement import (
     from_2x2,
     gwet_ac1,
     gwet_ac1_multi,
+    gwet_ac2,
     krippendorff_alpha,
     light_kappa,
     negative_agreement,
@@ -160,7 +161,11 @@ def test_k2011_c_multi_coder_ac1_bp_conger():
 @needs_golden
 def test_k2011_c_all_statistics():
     stats = all_statistics(_k2011_c(), level="interval")
-    assert set(stats) == {"percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "krippendorff_alpha"}
+    assert set(stats) == {"percent_agreement", "mean_pairwise_agreement", "fleiss_kappa", "conger_kappa",
+                          "gwet_ac1", "brennan_prediger", "gwet_ac2_linear", "gwet_ac2_quadratic",
+                          "gwet_ac2_ordinal", "krippendorff_alpha"}
+    check(stats["percent_agreement"], ".8182")  # the pa of Fleiss' kappa and AC1 (irrCAC)
+    check(stats["conger_kappa"], "0.7621")
     check(stats["fleiss_kappa"], "0.7612")
     check(stats["gwet_ac1"], "0.7754")
     check(stats["brennan_prediger"], "0.7727")
@@ -302,3 +307,45 @@ def test_gwet_handbook_tables():
     # irrCAC test suite: Gwet (2014) cont3x3abstractors and cont4x4diagnosis
     check(cohen_kappa_from_table([[13, 0, 0], [0, 20, 7], [0, 4, 56]]), ".796")
     check(cohen_kappa_from_table([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]]), ".432")
+
+
+# --------------------------------------------------------------------------- Gwet's AC2 (weighted AC1)
+# Published by Gwet's irrCAC (R 1.0, whose examples the Python port afergadis/irrCAC checks in its test
+# suite): cac.raw4raters is the K2011 C-data above; the two tables are Gwet (2014) cont3x3abstractors and
+# cont4x4diagnosis. pa, pe and AC2 to three decimals.
+
+@needs_golden
+@pytest.mark.parametrize(
+    "weights, pa, pe, ac2",
+    [("linear", ".939", ".571", ".859"), ("quadratic", ".975", ".714", ".914"), ("ordinal", ".968", ".685", ".899")],
+)
+def test_k2011_c_gwet_ac2(weights, pa, pe, ac2):
+    stat = gwet_ac2(_k2011_c(), weights)
+    check(stat, ac2)
+    assert matches(stat.details["pa"], pa) and matches(stat.details["pe"], pe), stat.details
+    assert all_statistics(_k2011_c(), level="ordinal")[f"gwet_ac2_{weights}"].value == stat.value
+
+
+def _rows_from_table(table: list[list[int]]) -> list[list[int]]:
+    return [[i + 1, j + 1] for i, row in enumerate(table) for j, n in enumerate(row) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "table, weights, published",
+    [
+        ([[13, 0, 0], [0, 20, 7], [0, 4, 56]], "linear", ".900"),
+        ([[13, 0, 0], [0, 20, 7], [0, 4, 56]], "quadratic", ".940"),
+        ([[13, 0, 0], [0, 20, 7], [0, 4, 56]], "ordinal", ".925"),
+        ([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], "linear", ".377"),
+        ([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], "quadratic", ".299"),
+        ([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], "ordinal", ".324"),
+    ],
+)
+def test_gwet_handbook_tables_ac2(table, weights, published):
+    check(gwet_ac2(_rows_from_table(table), weights), published)
+
+
+def test_ac2_without_weights_is_ac1():
+    rows = _rows_from_table([[13, 0, 0], [0, 20, 7], [0, 4, 56]])
+    assert gwet_ac2(rows, None).value == pytest.approx(gwet_ac1_multi(rows).value, abs=1e-15)
+    check(gwet_ac2(rows, None), ".849")  # irrCAC: unweighted AC1 of cont3x3abstractors

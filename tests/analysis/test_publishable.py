@@ -61,6 +61,16 @@ def test_table2_summary_and_groups_count_distinct_passages(study):
     assert p.summary(coders=["b"])["quotes"] == 2
 
 
+def test_inductive_codes_count_distinct_passages_too(study):
+    p = study
+    p.add_inductive_code("Hope")
+    code(p, "PW1", 0, 20, "Hope", "a")
+    code(p, "PW1", 5, 25, "Hope", "b")          # the same passage, double coded
+    code(p, "SP1", 0, 10, "Hope", "a")
+    inductive = p.fit()["inductive"].set_index("code")
+    assert inductive.loc["Hope", "quotes"] == 2 and inductive.loc["Hope", "cases"] == 2
+
+
 def test_passage_count_rule_on_plain_spans():
     spans = pd.DataFrame({"document_id": [1, 1, 1, 1, 2, 1], "code_id": [7, 7, 7, 7, 7, 8],
                           "start": [0, 5, 9, 10, 0, 0], "end": [10, 8, 10, 12, 10, 10]})

@@ -10,9 +10,15 @@ unit ``i`` in category ``k`` and ``r_i`` the number of coders who rated unit ``i
   ``pi_k = mean_i r_ik / r_i``
 * chance agreement: Fleiss ``sum_k pi_k**2``; Gwet AC1
   ``sum_k pi_k (1 - pi_k) / (q - 1)``; Brennan-Prediger ``1 / q``
+* weighted (Gwet's AC2, ch. 3): ``r*_ik = sum_l w_kl r_il`` replaces the
+  second ``r_ik`` in ``pa`` and ``pe = T_w / (q (q - 1)) sum_k pi_k (1 - pi_k)``
+  with ``T_w`` the sum of all weights (see :mod:`.weights`)
 
 With complete data this is exactly Fleiss' kappa; with missing ratings it is
-Gwet's extension. Units nobody rated are ignored.
+Gwet's extension. Units nobody rated are ignored. ``pa`` is the one observed
+agreement bctcoder reports (as ``percent_agreement``); the mean of the pairwise
+percent agreements is a different number, reported only as
+``mean_pairwise_agreement``.
 """
 
 from __future__ import annotations
@@ -24,10 +30,13 @@ import numpy as np
 
 from ._common import Statistic, as_matrix, check_n_categories, counts_matrix, fmt, undefined
 from .two_coders import _kappa, _percent, _table
+from .weights import check_weights, weight_matrix
 
 
-def _core(counts: np.ndarray, cats: list, name: str) -> tuple[dict, Statistic | None]:
-    """Observed agreement and category shares; an undefined Statistic when no unit is pairable."""
+def _core(counts: np.ndarray, cats: list, name: str,
+          w: np.ndarray | None = None) -> tuple[dict, Statistic | None]:
+    """Observed agreement (weighted with ``w``) and category shares; an undefined Statistic when no unit
+    is pairable."""
     r = counts.sum(axis=1)
     rated = r >= 1
     counts, r = counts[rated], r[rated]
@@ -40,7 +49,8 @@ def _core(counts: np.ndarray, cats: list, name: str) -> tuple[dict, Statistic | 
     if not multi.any():
         return details, undefined(name, "no unit was rated by two or more coders", **details)
     cm, rm = counts[multi], r[multi]
-    pa = float(((cm * (cm - 1.0)).sum(axis=1) / (rm * (rm - 1.0))).mean())
+    agreeing = cm if w is None else cm @ w.T
+    pa = float(((cm * (agreeing - 1.0)).sum(axis=1) / (rm * (rm - 1.0))).mean())
     pi = (counts / r[:, None]).mean(axis=0)
     details.update(pa=pa, category_shares={c: float(v) for c, v in zip(cats, pi)})
     return {"details": details, "pa": pa, "pi": pi, "cm": cm, "rm": rm}, None
@@ -154,6 +164,30 @@ def brennan_prediger_multi(
     return _uniform_model(ratings, "brennan_prediger", n_categories, categories)
 
 
+def gwet_ac2(ratings: Any, weights: str | None = "quadratic", categories: Sequence | None = None) -> Statistic:
+    """Gwet's AC2: AC1 with agreement weights for ordered categories, any number of coders, missing allowed.
+
+    ``categories`` is the whole scale in order (default: the observed ratings,
+    sorted); q is its length. ``weights=None`` gives AC1.
+    """
+    check_weights(weights)
+    matrix, coders = as_matrix(ratings)
+    counts, cats = counts_matrix(matrix, categories, ordered=weights is not None, what="AC2")
+    name = "gwet_ac1" if weights is None else f"gwet_ac2_{weights}"
+    w = weight_matrix(cats, weights)
+    core, bad = _core(counts, cats, name, w)
+    if bad is not None:
+        return bad
+    q = len(cats)
+    details = {**core["details"], "n_coders": len(coders), "n_categories": q, "weights": weights}
+    if q < 2:
+        return undefined(name, f"no variation: every rating is {fmt(cats[0])} and no scale was declared",
+                         **details)
+    pi = core["pi"]
+    pe = float(w.sum()) / (q * (q - 1.0)) * float((pi * (1.0 - pi)).sum())
+    return _finish(name, core["pa"], pe, details, "expected agreement is 1")
+
+
 def conger_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
     """Conger's (1980) kappa, with Gwet's treatment of missing ratings.
 
@@ -203,8 +237,27 @@ def _pairwise(ratings: Any, name: str, stat) -> Statistic:
 
 
 def percent_agreement_multi(ratings: Any) -> Statistic:
-    """Mean over coder pairs of the pairwise percent agreement (pairs with no shared unit skipped)."""
-    return _pairwise(ratings, "percent_agreement", _percent)
+    """Observed agreement ``pa`` for any number of coders: within each unit rated by two or more coders, the
+    share of coder pairs that chose the same category, averaged over those units (Fleiss 1971; Gwet 2014).
+
+    It is the ``pa`` that Fleiss' kappa, AC1 and Brennan-Prediger correct for chance; with two coders it is
+    the share of units both rated that got the same category.
+    """
+    matrix, coders = as_matrix(ratings)
+    counts, cats = counts_matrix(matrix)
+    core, bad = _core(counts, cats, "percent_agreement")
+    if bad is not None:
+        return bad
+    return Statistic("percent_agreement", core["pa"], None, {**core["details"], "n_coders": len(coders)})
+
+
+def mean_pairwise_agreement(ratings: Any) -> Statistic:
+    """Mean over coder pairs of each pair's percent agreement (pairs with no shared unit skipped).
+
+    Not the ``pa`` of Fleiss' kappa or AC1 (it weights units differently when ratings are missing, and
+    pairs equally): report it under its own name.
+    """
+    return _pairwise(ratings, "mean_pairwise_agreement", _percent)
 
 
 def light_kappa(ratings: Any) -> Statistic:
@@ -218,6 +271,8 @@ __all__ = [
     "fleiss_kappa",
     "fleiss_kappa_from_counts",
     "gwet_ac1_multi",
+    "gwet_ac2",
     "light_kappa",
+    "mean_pairwise_agreement",
     "percent_agreement_multi",
 ]

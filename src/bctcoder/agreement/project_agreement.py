@@ -9,14 +9,18 @@ Units:
 - ``turn``: each speaker turn is a unit, coded when a coding overlaps it.
 
 Two coders get Cohen's kappa, PABAK, Gwet's AC1, percent, positive and negative
-agreement, prevalence and bias indices; more coders get Fleiss' kappa,
-Krippendorff's alpha and mean pairwise agreement. Suggestions and rejected
-suggestions never count.
+agreement, prevalence and bias indices. Three or more coders get a pairwise
+table (every pair, over the transcripts that pair shares) and the multi-coder
+coefficients (observed agreement, Fleiss' kappa, AC1, Brennan-Prediger,
+Krippendorff's alpha) over the transcripts all of them coded (``missing=
+"listwise"``, the default) or every transcript two or more of them coded
+(``missing="all"``, Gwet's form: a coder who did not code a transcript has not
+rated its units). Suggestions and rejected suggestions never count.
 """
 
 from __future__ import annotations
 
-import math
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bctcoder.agreement import presence
 from bctcoder.agreement import statistics as st
 from bctcoder.analysis.coverage import merged_length
 from bctcoder.analysis.evidence import Scope, document_lengths, load_evidence, techniques_frame
@@ -31,12 +36,10 @@ from bctcoder.errors import InputError
 from bctcoder.store.models import Document, Turn
 
 UNITS = ("document", "segment", "turn")
+MISSING = ("listwise", "all")
+DEFAULT_MISSING = "listwise"
 JOINT_ABSENCE_WARNING = 0.8
-
-
-def _value(stat) -> float | None:
-    v = stat.value
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 4)
+_value = presence.value
 
 
 def _two_coder_row(table: np.ndarray) -> dict[str, Any]:
@@ -54,31 +57,20 @@ def _two_coder_row(table: np.ndarray) -> dict[str, Any]:
     return row
 
 
-def _multi_coder_row(ratings: np.ndarray) -> dict[str, Any]:
-    """Statistics of a units × coders 0/1 matrix."""
-    row: dict[str, Any] = {"n": int(ratings.shape[0]), "any_coder": int((ratings.sum(axis=1) > 0).sum()),
-                           "all_coders": int((ratings.sum(axis=1) == ratings.shape[1]).sum())}
-    row["prevalence"] = round(float(ratings.mean()), 4) if ratings.size else None
-    if not ratings.size:
-        return row | {"percent_agreement": None, "fleiss_kappa": None, "krippendorff_alpha": None,
-                      "note": "no units"}
-    pa = st.percent_agreement_multi(ratings)
-    fk = st.fleiss_kappa(ratings)
-    ka = st.krippendorff_alpha(ratings, level="nominal")
-    row |= {"percent_agreement": _value(pa), "fleiss_kappa": _value(fk), "krippendorff_alpha": _value(ka),
-            "note": fk.reason}
-    return row
+def _coded_by(evidence: pd.DataFrame, coders: list[str]) -> dict[str, set[str]]:
+    """The transcripts each coder coded (at least one coding of any code)."""
+    return {c: set(evidence.loc[evidence["coder"] == c, "document"]) for c in coders}
 
 
-def _document_units(evidence: pd.DataFrame, coders: list[str], code_ids: list[int]) -> tuple[dict, list[str]]:
-    """Per code: units (documents) × coders presence matrices; and the documents used."""
-    per_coder_docs = [set(evidence.loc[evidence["coder"] == c, "document"]) for c in coders]
-    docs = sorted(set.intersection(*per_coder_docs)) if per_coder_docs else []
+def _document_units(evidence: pd.DataFrame, coders: list[str], code_ids: list[int], docs: list[str],
+                    coded: dict[str, set[str]]) -> dict[int, np.ndarray]:
+    """Per code: documents × coders presence (1/0; NaN where that coder did not code the document)."""
     present = set(zip(evidence["code_id"], evidence["document"], evidence["coder"]))
     out = {}
     for code_id in code_ids:
-        out[code_id] = np.array([[int((code_id, d, c) in present) for c in coders] for d in docs], dtype=int)
-    return out, docs
+        out[code_id] = np.array([[(1.0 if (code_id, d, c) in present else 0.0) if d in coded[c] else np.nan
+                                  for c in coders] for d in docs], dtype=float)
+    return out
 
 
 def _segment_tables(session: Session, evidence: pd.DataFrame, coders: list[str], docs: list[str],
@@ -103,8 +95,9 @@ def _segment_tables(session: Session, evidence: pd.DataFrame, coders: list[str],
 
 
 def _turn_units(session: Session, evidence: pd.DataFrame, coders: list[str], docs: list[str],
-                code_ids: list[int]) -> dict[int, np.ndarray]:
-    """Per code: turns × coders matrices (a turn is coded when a coding overlaps it)."""
+                code_ids: list[int], coded: dict[str, set[str]]) -> dict[int, np.ndarray]:
+    """Per code: turns × coders presence (a turn is coded when a coding overlaps it; NaN where that coder did
+    not code the turn's document)."""
     turns = pd.DataFrame(session.execute(
         select(Document.name, Turn.id, Turn.start, Turn.end).join(Turn, Turn.document_id == Document.id)
         .where(Document.name.in_(docs))).all(), columns=["document", "turn_id", "t_start", "t_end"])
@@ -112,54 +105,130 @@ def _turn_units(session: Session, evidence: pd.DataFrame, coders: list[str], doc
     hits = ev.merge(turns, on="document")
     hits = hits[(hits["start"] < hits["t_end"]) & (hits["end"] > hits["t_start"])]
     present = set(zip(hits["code_id"], hits["turn_id"], hits["coder"]))
-    ids = list(turns["turn_id"])
-    return {code_id: np.array([[int((code_id, t, c) in present) for c in coders] for t in ids], dtype=int)
+    rows = list(zip(turns["turn_id"], turns["document"]))
+    return {code_id: np.array([[(1.0 if (code_id, t, c) in present else 0.0) if d in coded[c] else np.nan
+                                for c in coders] for t, d in rows], dtype=float)
             for code_id in code_ids}
 
 
-def agreement(session: Session, coders: list[str], *, unit: str = "document", scope: Scope = Scope(),
-              include_inductive: bool = False) -> dict[str, Any]:
-    """Agreement between ``coders`` per technique, per group and overall (pooled)."""
+def _table(matrix: np.ndarray) -> np.ndarray:
+    """2×2 [[both, first only], [second only, neither]] over the rows both coders rated."""
+    both = matrix[~np.isnan(matrix).any(axis=1)]
+    a, b = both[:, 0] == 1, both[:, 1] == 1
+    return np.array([[int((a & b).sum()), int((a & ~b).sum())], [int((~a & b).sum()), int((~a & ~b).sum())]])
+
+
+def _pair_rows(evidence: pd.DataFrame, coders: list[str], code_ids: list[int], used_ids: list[int],
+               coded: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """One row per pair of coders, pooled over every technique, on the transcripts that pair shares."""
+    rows = []
+    for a, b in combinations(coders, 2):
+        shared = sorted(coded[a] & coded[b])
+        row: dict[str, Any] = {"first": a, "second": b, "documents": len(shared)}
+        if not shared:
+            rows.append(row | {"note": "no transcript coded by both"})
+            continue
+        units = _document_units(evidence[evidence["coder"].isin([a, b])], [a, b], code_ids, shared, coded)
+        pooled = _two_coder_row(_table(np.vstack([units[i] for i in code_ids])))
+        used = [i for i in used_ids if i in units]
+        row |= pooled
+        if used:
+            row["cohen_kappa_used_techniques"] = _two_coder_row(_table(np.vstack([units[i] for i in used])))[
+                "cohen_kappa"]
+        rows.append(row)
+    return rows
+
+
+def _check(coders: list[str], unit: str, missing: str) -> list[str]:
     coders = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
     if len(coders) < 2:
         raise InputError("name at least two coders (e.g. --coders A,B)", source="--coders")
     if unit not in UNITS:
         raise InputError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}", source="--unit")
+    if missing not in MISSING:
+        raise InputError(f"missing must be listwise or all, not {missing!r}", source="--missing")
     if unit == "segment" and len(coders) != 2:
         raise InputError("segment agreement compares exactly two coders", source="--unit")
+    return coders
+
+
+def agreement(session: Session, coders: list[str], *, unit: str = "document", scope: Scope = Scope(),
+              include_inductive: bool = False, missing: str = DEFAULT_MISSING) -> dict[str, Any]:
+    """Agreement between ``coders`` per technique, per group and overall (pooled), and for every pair."""
+    coders = _check(coders, unit, missing)
     kinds = ("technique", "inductive") if include_inductive else ("technique",)
     evidence = load_evidence(session, Scope(coders=tuple(coders), case_set=scope.case_set), kinds=kinds)
     tech = techniques_frame(session, scope.taxonomy)
     code_ids = list(tech["code_id"])
-    per_coder_docs = [set(evidence.loc[evidence["coder"] == c, "document"]) for c in coders]
-    docs = sorted(set.intersection(*per_coder_docs))
-    warnings = []
-    if not docs:
-        raise InputError(f"no transcript has codings by all of {', '.join(coders)}", source="--coders")
-    skipped = sorted(set.union(*per_coder_docs) - set(docs))
+    coded = _coded_by(evidence, coders)
+    used_ids = sorted(set(evidence["code_id"]) & set(code_ids))
+    pairs = _pair_rows(evidence, coders, code_ids, used_ids, coded)
+    if not any(p["documents"] for p in pairs):
+        nobody = [c for c in coders if not coded[c]]
+        why = (f"{', '.join(nobody)} coded no transcript" if nobody
+               else "no two of them coded the same transcript")
+        raise InputError(f"agreement needs transcripts coded by at least two of {', '.join(coders)}: {why}",
+                         source="--coders")
+    n_coding = {d: sum(d in coded[c] for c in coders) for d in set.union(*coded.values())}
+    need = len(coders) if missing == "listwise" or len(coders) == 2 else 2
+    docs = sorted(d for d, n in n_coding.items() if n >= need)
+    warnings: list[str] = []
+    skipped = sorted(set(n_coding) - set(docs))
     if skipped:
-        warnings.append(f"{len(skipped)} transcript(s) coded by only some of the coders were left out: "
+        left = "coded by only some of the coders" if need == len(coders) else "coded by one coder only"
+        warnings.append(f"{len(skipped)} transcript(s) {left} were left out of the "
+                        f"{'pairwise' if len(coders) == 2 else 'multi-coder'} figures: "
                         + ", ".join(skipped[:10]) + ("…" if len(skipped) > 10 else ""))
+    result: dict[str, Any] = {"coders": coders, "unit": unit, "missing": missing, "documents": docs,
+                              "n_documents": len(docs), "pairs": pd.DataFrame(pairs), "warnings": warnings,
+                              "conventions": _conventions(coders, unit, missing, len(docs))}
+    if not docs:
+        warnings.append(f"No transcript was coded by all of {', '.join(coders)}, so the multi-coder "
+                        "coefficients could not be computed; the pairwise table shows every pair that shares "
+                        "transcripts (--missing all uses every transcript coded by two or more of them).")
+        empty = pd.DataFrame(columns=["id", "label", "group_id", "group_label"])
+        return result | {"overall": None, "overall_used_techniques": None, "techniques": empty,
+                         "groups": pd.DataFrame(columns=["id", "label"])}
+    return result | _per_technique(session, evidence, coders, docs, coded, tech, unit, scope, warnings)
+
+
+def _conventions(coders: list[str], unit: str, missing: str, n_docs: int) -> list[str]:
+    what = {"document": "a (transcript, technique) pair: coded or not", "turn": "a (speaker turn, technique) "
+            "pair: coded when a coding overlaps the turn", "segment": "a character of a transcript, per technique"}
+    out = [f"Unit: {what[unit]}. A coder who coded nothing in a transcript has not rated it."]
+    if len(coders) == 2:
+        out.append(f"Two coders: the {n_docs} transcript(s) both coded.")
+    else:
+        rule = ("listwise (the default): the transcripts all of them coded" if missing == "listwise" else
+                "all (Gwet 2014): every transcript two or more of them coded; coders who did not code a "
+                "transcript are missing there")
+        out.append(f"Multi-coder coefficients: missing ratings {rule} ({n_docs}). Pairwise table: each pair over "
+                   "the transcripts it shares.")
+    out.append("Scale: present/absent (q = 2). percent_agreement is the observed agreement pa the "
+               "chance-corrected coefficients start from.")
+    return out
+
+
+def _per_technique(session: Session, evidence: pd.DataFrame, coders: list[str], docs: list[str],
+                   coded: dict[str, set[str]], tech: pd.DataFrame, unit: str, scope: Scope,
+                   warnings: list[str]) -> dict[str, Any]:
+    code_ids = list(tech["code_id"])
     if unit == "segment":
         tables = _segment_tables(session, evidence, coders, docs, code_ids, scope)
         units = None
     else:
-        units = (_document_units(evidence, coders, code_ids)[0] if unit == "document"
-                 else _turn_units(session, evidence, coders, docs, code_ids))
+        units = (_document_units(evidence, coders, code_ids, docs, coded) if unit == "document"
+                 else _turn_units(session, evidence, coders, docs, code_ids, coded))
         tables = None
 
     def stats_for(ids: list[int]) -> dict[str, Any]:
         if tables is not None:
             return _two_coder_row(sum((tables[i] for i in ids), np.zeros((2, 2), dtype=np.int64)))
         assert units is not None  # set whenever tables is None
-        matrix = np.vstack([units[i] for i in ids]) if ids else np.zeros((0, len(coders)), dtype=int)
+        matrix = np.vstack([units[i] for i in ids]) if ids else np.zeros((0, len(coders)))
         if len(coders) == 2:
-            t = np.array([[int(((matrix[:, 0] == 1) & (matrix[:, 1] == 1)).sum()),
-                           int(((matrix[:, 0] == 1) & (matrix[:, 1] == 0)).sum())],
-                          [int(((matrix[:, 0] == 0) & (matrix[:, 1] == 1)).sum()),
-                           int(((matrix[:, 0] == 0) & (matrix[:, 1] == 0)).sum())]])
-            return _two_coder_row(t)
-        return _multi_coder_row(matrix)
+            return _two_coder_row(_table(matrix))
+        return presence.multi_coder_row(matrix)
 
     rows = []
     for _, t in tech.iterrows():
@@ -185,6 +254,5 @@ def agreement(session: Session, coders: list[str], *, unit: str = "document", sc
     if undefined:
         warnings.append(f"kappa is undefined (NaN) for {undefined} technique(s) with no variation, usually because "
                         "neither coder used them; PABAK is still reported.")
-    return {"coders": coders, "unit": unit, "documents": docs, "n_documents": len(docs),
-            "overall": overall, "overall_used_techniques": overall_used, "techniques": techniques,
-            "groups": pd.DataFrame(group_rows), "warnings": warnings}
+    return {"overall": overall, "overall_used_techniques": overall_used, "techniques": techniques,
+            "groups": pd.DataFrame(group_rows)}

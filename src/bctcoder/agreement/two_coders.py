@@ -33,8 +33,10 @@ from ._common import (
     undefined,
 )
 from .krippendorff import alpha_from_coincidence
+from .weights import WEIGHTS as _WEIGHTED
+from .weights import check_weights, weight_matrix
 
-WEIGHTS = (None, "linear", "quadratic")
+WEIGHTS = (None, *_WEIGHTED)
 _NO_PAIRS = "no unit was rated by both coders"
 
 
@@ -116,18 +118,9 @@ def _chance_corrected(name: str, po: float, pe: float, details: dict, reason: st
     return Statistic(name, (po - pe) / (1.0 - pe), None, details)
 
 
-def _weight_matrix(k: int, weights: str | None) -> np.ndarray:
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be None, 'linear' or 'quadratic'; got {weights!r}")
-    if weights is None or k == 1:
-        return np.eye(k)
-    d = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1.0)
-    return 1.0 - d if weights == "linear" else 1.0 - d * d
-
-
 def _kappa(t: np.ndarray, cats: list, dropped: int, weights: str | None) -> Statistic:
     name = "cohen_kappa" if weights is None else f"cohen_kappa_{weights}"
-    w = _weight_matrix(len(cats), weights)
+    w = weight_matrix(cats, weights)
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
     n, po, r, c, details = _base(t, cats, dropped)
@@ -192,14 +185,14 @@ def percent_agreement(a: Any, b: Any) -> Statistic:
 def cohen_kappa(
     a: Any, b: Any, weights: str | None = None, categories: Sequence | None = None
 ) -> Statistic:
-    """Cohen's kappa; ``weights="linear"`` or ``"quadratic"`` for the weighted kappa.
+    """Cohen's kappa; ``weights="linear"``, ``"quadratic"`` or ``"ordinal"`` for the weighted kappa.
 
-    Weights use the category positions ``i, j`` (``1 - |i-j|/(k-1)`` or
-    ``1 - (i-j)**2/(k-1)**2``) in ``categories`` order, by default the sorted
-    observed ratings; pass ``categories`` to include scale points nobody used.
+    Weights (see :mod:`.weights`) use the category values when they are numbers,
+    else their positions in ``categories`` order; by default the categories are
+    the sorted observed ratings: pass ``categories`` (the whole scale) so that
+    scale points nobody used still count.
     """
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be None, 'linear' or 'quadratic'; got {weights!r}")
+    check_weights(weights)
     t, cats, dropped = _table(
         a, b, categories, ordered=weights is not None, what="weighted kappa"
     )

@@ -10,21 +10,22 @@ from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope, load_evidence, presence_frame
 from bctcoder.analysis.quotes import quotes
-from bctcoder.analysis.tables import groups
+from bctcoder.analysis.tables import groups, passage_counts
 from bctcoder.store.models import Code
 
 
 def inductive_codes(session: Session, scope: Scope = Scope()) -> pd.DataFrame:
-    """Inductive codes (outside the taxonomy) with their number of quotes, cases and roles."""
+    """Inductive codes (outside the taxonomy) with their number of quotes (distinct passages, the rule of
+    :func:`~bctcoder.analysis.tables.passage_counts`), cases and roles."""
     evidence = load_evidence(session, scope, kinds=("inductive",))
     codes = pd.DataFrame(session.execute(select(Code.id, Code.label, Code.description, Code.parent_id)
                                          .where(Code.kind == "inductive").order_by(Code.id)).all(),
                          columns=["code_id", "label", "description", "parent_id"])
     if codes.empty:
         return pd.DataFrame(columns=["code", "description", "quotes", "cases", "roles", "role_list"])
-    stats = evidence.groupby("code_id").agg(quotes=("coding_id", "size"), cases=("case_id", "nunique"),
-                                            roles=("role", "nunique"),
+    stats = evidence.groupby("code_id").agg(cases=("case_id", "nunique"), roles=("role", "nunique"),
                                             role_list=("role", lambda r: sorted(set(r.dropna()))))
+    stats["quotes"] = passage_counts(evidence)
     out = codes.merge(stats, left_on="code_id", right_index=True, how="left")
     out[["quotes", "cases", "roles"]] = out[["quotes", "cases", "roles"]].fillna(0).astype(int)
     out["role_list"] = out["role_list"].map(lambda v: v if isinstance(v, list) else [])

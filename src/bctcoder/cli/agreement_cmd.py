@@ -35,33 +35,37 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
               data: Optional[Path] = typer.Option(None, "--data",
                                                   help="Any ratings CSV: unit id, one column per coder."),
               level: str = typer.Option("nominal", "--level", help="With --data: nominal, ordinal, interval, ratio."),
+              missing: Optional[str] = typer.Option(
+                  None, "--missing", help="Units some coders did not rate: 'all' (Gwet's form: every unit rated by "
+                                          "two or more) or 'listwise' (only units every coder rated). Default: all "
+                                          "for --data, listwise for a project."),
+              scale: Optional[str] = typer.Option(
+                  None, "--scale", "--categories",
+                  help="With --data: the whole scale, e.g. 1-5 or low,mid,high (in order): sets q for PABAK, AC1 "
+                       "and AC2 and the weights of weighted kappa and AC2."),
               format: AgreementFormat = typer.Option(AgreementFormat.table, "--format", "-f"),
               out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (needed for xlsx).")) -> None:
-    """Agreement between coders of a project (per technique, group, pooled), or on any ratings table."""
+    """Agreement between coders of a project (per technique, group, pooled, every pair), or on any ratings table."""
     if (project is None) == (data is None):
         raise InputError("give a PROJECT or --data FILE.csv (not both)", source="agreement")
+    if missing is not None and missing not in ("all", "listwise"):
+        raise InputError(f"--missing must be all or listwise, not {missing!r}", source="--missing")
     if data is not None:
-        from bctcoder.project import Project
-
-        result = Project.ratings_agreement(data, level)
-        if format == AgreementFormat.json:
-            print(to_json(Report("ratings", "Agreement", [], data=result)))
-            return
-        rows = [{"statistic": k, "value": v, "note": result["undefined"].get(k)} for k, v in result.items()
-                if k not in ("file", "level", "units", "coders", "undefined")]
-        emit(rows, Format(format.value) if format.value in ("table", "csv") else Format.table,
-             title=f"{result['units']} units, coders {', '.join(result['coders'])}, {level} level")
+        _ratings(data, level, missing or "all", scale, format)
         return
+    if scale is not None:
+        raise InputError("--scale applies to --data ratings; a project's scale is present/absent", source="--scale")
     if not coders:
         raise InputError("name the coders to compare, e.g. --coders A,B", source="--coders")
     if project is None:
         raise InputError("give a PROJECT (or --data FILE.csv)", source="agreement")
     with open_project(project) as p:
-        report = p.report("agreement", coders=flatten([coders]), case_set=set_, taxonomy=taxonomy, unit=unit)
+        report = p.report("agreement", coders=flatten([coders]), case_set=set_, taxonomy=taxonomy, unit=unit,
+                          missing=missing or "listwise")
     if format == AgreementFormat.table:
-        short = ["scope", "id", "label", "n", "both", "first_only", "second_only", "any_coder", "all_coders",
-                 "percent_agreement", "cohen_kappa", "pabak", "gwet_ac1", "positive_agreement", "fleiss_kappa",
-                 "krippendorff_alpha"]
+        short = ["first", "second", "documents", "scope", "id", "label", "n", "both", "first_only", "second_only",
+                 "any_coder", "all_coders", "percent_agreement", "cohen_kappa", "pabak", "gwet_ac1",
+                 "positive_agreement", "fleiss_kappa", "krippendorff_alpha"]
         for table in report.tables:
             columns = [c for c in short if c in table.frame.columns]
             emit(table.records(), Format.table, columns=columns, title=table.title, console=console)
@@ -69,8 +73,9 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
             console.print(literal(note, "yellow" if "inflated" in note or "undefined" in note else ""),
                           soft_wrap=True)
         return
+    per_technique = [t for t in report.tables if t.name == "techniques"] or report.tables[:1]
     content = render(report, format.value) if format != AgreementFormat.csv else render(
-        Report("agreement", "", [report.tables[1]]), "csv")
+        Report("agreement", "", per_technique), "csv")
     if out is None:
         if format == AgreementFormat.xlsx:
             raise InputError("xlsx is a binary format: give --out FILE", source="--format")
@@ -79,6 +84,29 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
     else:
         write_atomic(out, content)
         err.print(f"Wrote {out}", soft_wrap=True)
+
+
+def _ratings(data: Path, level: str, missing: str, scale: Optional[str], format: AgreementFormat) -> None:
+    from bctcoder.agreement.weights import parse_scale
+    from bctcoder.project import Project
+
+    try:
+        categories = parse_scale(scale) if scale is not None else None
+    except ValueError as exc:
+        raise InputError(str(exc), source="--scale") from None
+    result = Project.ratings_agreement(data, level, missing=missing, categories=categories)
+    if format == AgreementFormat.json:
+        print(to_json(Report("ratings", "Agreement", [], data=result)))
+        return
+    skip = ("file", "level", "units", "units_used", "coders", "missing", "categories", "undefined", "conventions",
+            "definitions")
+    rows = [{"statistic": k, "value": v, "note": result["undefined"].get(k)} for k, v in result.items()
+            if k not in skip]
+    emit(rows, Format(format.value) if format.value in ("table", "csv") else Format.table,
+         title=f"{result['units']} units, coders {', '.join(result['coders'])}, {level} level")
+    if format == AgreementFormat.table:
+        for note in result["conventions"]:
+            console.print(literal(note), soft_wrap=True)
 
 
 def reconcile(project: str = typer.Argument(..., help="Project file or URL."),

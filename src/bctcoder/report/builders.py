@@ -160,7 +160,11 @@ def build_compare(session: Session, scope: Scope, reference_name: str = "marks20
 
 AGREEMENT_COLUMNS = ["scope", "id", "label", "n", "both", "first_only", "second_only", "neither", "prevalence",
                      "percent_agreement", "cohen_kappa", "pabak", "gwet_ac1", "positive_agreement", "any_coder",
-                     "all_coders", "fleiss_kappa", "krippendorff_alpha", "note"]
+                     "all_coders", "mean_pairwise_agreement", "fleiss_kappa", "brennan_prediger",
+                     "krippendorff_alpha", "note"]
+PAIR_COLUMNS = ["first", "second", "documents", "n", "both", "first_only", "second_only", "neither",
+                "percent_agreement", "cohen_kappa", "cohen_kappa_used_techniques", "pabak", "gwet_ac1",
+                "positive_agreement", "note"]
 
 
 def coders_to_compare(session: Session, scope: Scope) -> list[str]:
@@ -176,29 +180,40 @@ def coders_to_compare(session: Session, scope: Scope) -> list[str]:
     return [c for c in used if c != "consensus"]
 
 
-def build_agreement(session: Session, scope: Scope, unit: str = "document", **_: Any) -> Report:
-    """Inter-coder agreement: pooled, per technique (those either coder used), per group."""
+def build_agreement(session: Session, scope: Scope, unit: str = "document", missing: str = "listwise",
+                    **_: Any) -> Report:
+    """Inter-coder agreement: pooled, per technique (those any coder used), per group, and every pair."""
     from bctcoder.agreement.project_agreement import agreement
 
     coders = coders_to_compare(session, scope)
-    result = agreement(session, coders, unit=unit, scope=Scope(case_set=scope.case_set, taxonomy=scope.taxonomy))
-    tech = result["techniques"]
-    if "neither" in tech:
-        used = tech[tech["neither"] < tech["n"]]
-    else:
-        used = tech[tech["any_coder"] > 0]
-    overall = pd.DataFrame([{"scope": "all techniques"} | result["overall"],
-                            {"scope": "techniques either coder used"} | result["overall_used_techniques"]])
+    result = agreement(session, coders, unit=unit, missing=missing,
+                       scope=Scope(case_set=scope.case_set, taxonomy=scope.taxonomy))
+    multi = len(result["coders"]) > 2
+    who = "all of them" if not multi or missing == "listwise" else "two or more of them"
     notes = [f"Coders: {', '.join(result['coders'])}; unit: {result['unit']}; "
-             f"{result['n_documents']} transcript(s) coded by all of them."] + result["warnings"]
+             f"{result['n_documents']} transcript(s) coded by {who}."] + result["conventions"] + result["warnings"]
 
-    def cols(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[[c for c in AGREEMENT_COLUMNS if c in frame.columns]]
+    def cols(frame: pd.DataFrame, names: list[str] = AGREEMENT_COLUMNS) -> pd.DataFrame:
+        return frame[[c for c in names if c in frame.columns]]
 
-    return Report("agreement", "Inter-coder agreement", [
-        ReportTable("overall", "Pooled agreement", cols(overall), notes=notes),
-        ReportTable("techniques", "Agreement per technique (techniques either coder used)", cols(used)),
-        ReportTable("groups", "Agreement per taxonomy group", cols(result["groups"]))], data=result)
+    tables = []
+    if result["overall"] is not None:
+        tech = result["techniques"]
+        used = tech[tech["neither"] < tech["n"]] if "neither" in tech else tech[tech["any_coder"] > 0]
+        what = "either coder" if not multi else "any coder"
+        overall = pd.DataFrame([{"scope": "all techniques"} | result["overall"],
+                                {"scope": f"techniques {what} used"} | result["overall_used_techniques"]])
+        title = "Pooled agreement" if not multi else "Pooled agreement of all coders (multi-coder coefficients)"
+        tables += [ReportTable("overall", title, cols(overall), notes=notes),
+                   ReportTable("techniques", f"Agreement per technique (techniques {what} used)", cols(used)),
+                   ReportTable("groups", "Agreement per taxonomy group", cols(result["groups"]))]
+    if multi:
+        pair_notes = ["Each pair over the transcripts both coded, pooled over every technique (units: transcript × "
+                      "technique); cohen_kappa_used_techniques pools only techniques any coder used."]
+        pairs = ReportTable("pairs", "Agreement for every pair of coders", cols(result["pairs"], PAIR_COLUMNS),
+                            notes=pair_notes if tables else notes + pair_notes)
+        tables = tables[:1] + [pairs] + tables[1:] if tables else [pairs]
+    return Report("agreement", "Inter-coder agreement", tables, data=result)
 
 
 def build_suggestions(session: Session, scope: Scope, **_: Any) -> Report:
@@ -235,7 +250,12 @@ def build_all(session: Session, scope: Scope = Scope(), by: str = "role") -> Rep
     """Every table in one report, with the heatmap and the group bar chart."""
     reports = [build(session, n, scope, by=by) for n in REPORT_NAMES]
     if len(coders_to_compare(session, Scope())) >= 2 and not scope.coders:
-        reports.append(build_agreement(session, scope))
+        try:
+            reports.append(build_agreement(session, scope))
+        except InputError as exc:  # report all says what it could not compute instead of failing
+            frame = pd.DataFrame([{"figure": "inter-coder agreement", "computed": "no", "why": exc.reason}])
+            reports.append(Report("agreement", "Inter-coder agreement", [ReportTable(
+                "agreement", "Inter-coder agreement", frame, notes=[f"Not computed: {exc.reason}"])]))
     pending_report = build_suggestions(session, scope)
     if len(pending_report.tables[0].frame):
         reports.append(pending_report)

@@ -5,6 +5,8 @@ What each reader sees (blind mode included) is decided by the library's report c
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -34,8 +36,30 @@ def results(request: Request) -> Response:
         "title": "Results", "summary": overview["summary"], "pages": PAGES, "bars": bars, "heatmap": heat})
 
 
+def _agreement_choice(request: Request) -> dict:
+    q = request.query_params
+    return {"coders": q.getlist("coders") or None, "missing": q.get("missing", "listwise"),
+            "unit": q.get("unit", "document")}
+
+
+def _agreement_page(request: Request) -> Response:
+    choice = _agreement_choice(request)
+    with open_project(request) as p:
+        view = p.agreement_view(choice["coders"], missing=choice["missing"], unit=choice["unit"])
+    body = ""
+    if view["report"] is not None:
+        html = str(render(for_documents(view["report"]), "html"))
+        body = html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
+    query = urlencode([("coders", c) for c in view["chosen"]] + [("missing", view["missing"]), ("unit", view["unit"])])
+    return request.app.state.page(request, "report.html", {
+        "title": PAGES["agreement"], "name": "agreement", "body": body, "pages": PAGES, "view": view,
+        "query": query, "downloads": view["report"] is not None})
+
+
 @router.get("/results/{name}")
 def report_page(request: Request, name: str) -> Response:
+    if name == "agreement":
+        return _agreement_page(request)
     if name not in BUILDERS:
         raise HTTPException(status_code=404, detail=f"no report {name!r}")
     with open_project(request) as p:
@@ -50,7 +74,11 @@ def report_page(request: Request, name: str) -> Response:
 def download(request: Request, name: str, fmt: str) -> Response:
     if name not in BUILDERS or fmt not in MEDIA:
         raise HTTPException(status_code=404, detail="no such download")
+    options = {}
+    if name == "agreement":
+        choice = _agreement_choice(request)
+        options = {"coders": choice["coders"], "missing": choice["missing"], "unit": choice["unit"]}
     with open_project(request) as p:
-        content = render(p.report(name), fmt)
+        content = render(p.report(name, **options), fmt)
     return Response(content, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
