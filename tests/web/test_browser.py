@@ -132,6 +132,11 @@ def test_code_a_passage_with_the_keyboard(server):
         row = page.locator("tr", has_text="Validating relationship")
         assert "Yes" in row.inner_text()
         shot(page, "table2")
+        # agreement: the coders are chosen on the page
+        page.goto(url + "/results/agreement")
+        page.wait_for_selector("form.agreement-choice input[name=coders]")
+        assert page.locator("text=Pooled agreement").count() >= 1
+        shot(page, "agreement")
         page.goto(url + "/results")
         shot(page, "results")
         page.click("#logout")

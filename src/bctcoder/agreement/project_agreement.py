@@ -251,8 +251,11 @@ def _per_technique(session: Session, evidence: pd.DataFrame, coders: list[str], 
                         "percent agreement and PABAK are inflated; read kappa, positive agreement, and the figures "
                         "over techniques either coder used.")
     undefined = int(techniques["note"].notna().sum()) if "note" in techniques else 0
-    if undefined:
+    if undefined and len(coders) == 2:
         warnings.append(f"kappa is undefined (NaN) for {undefined} technique(s) with no variation, usually because "
                         "neither coder used them; PABAK is still reported.")
+    elif undefined:
+        warnings.append(f"Fleiss' kappa and alpha are undefined (NaN) for {undefined} technique(s) with no "
+                        "variation, usually because no coder used them; Brennan-Prediger is still reported.")
     return {"overall": overall, "overall_used_techniques": overall_used, "techniques": techniques,
             "groups": pd.DataFrame(group_rows)}

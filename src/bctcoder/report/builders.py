@@ -211,8 +211,10 @@ def build_agreement(session: Session, scope: Scope, unit: str = "document", miss
         pair_notes = ["Each pair over the transcripts both coded, pooled over every technique (units: transcript × "
                       "technique); cohen_kappa_used_techniques pools only techniques any coder used."]
         pairs = ReportTable("pairs", "Agreement for every pair of coders", cols(result["pairs"], PAIR_COLUMNS),
-                            notes=pair_notes if tables else notes + pair_notes)
-        tables = tables[:1] + [pairs] + tables[1:] if tables else [pairs]
+                            notes=notes + pair_notes)
+        if tables:
+            tables[0].notes = []
+        tables = [pairs] + tables
     return Report("agreement", "Inter-coder agreement", tables, data=result)
 
 
