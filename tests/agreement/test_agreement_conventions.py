@@ -15,6 +15,7 @@ from bctcoder.agreement import (
     gwet_ac1,
     gwet_ac1_multi,
     mean_pairwise_agreement,
+    pabak,
     percent_agreement_multi,
 )
 from bctcoder.agreement.conventions import COEFFICIENTS
@@ -62,6 +63,8 @@ def test_pabak_counts_categories_from_every_rating_or_the_declared_scale():
     stats = all_statistics(rows)
     assert stats["pabak"].details["n_categories"] == 3
     assert stats["pabak"].value == pytest.approx((1 - 1 / 3) / (1 - 1 / 3))
+    assert pabak([1, 1, 2, None], [1, 1, None, 3]).details["n_categories"] == 3
+    assert gwet_ac1([1, 1, 2, None], [1, 1, None, 3]).details["n_categories"] == 3
     declared = all_statistics(rows, categories=[1, 2, 3, 4, 5])
     assert declared["pabak"].details["n_categories"] == 5
     assert declared["gwet_ac1"].details["n_categories"] == 5

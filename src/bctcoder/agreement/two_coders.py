@@ -46,6 +46,12 @@ def _num(x: float) -> int | float:
 
 
 def _pairs(a: Any, b: Any) -> tuple[list[tuple], int]:
+    pairs, dropped, _ = _ratings(a, b)
+    return pairs, dropped
+
+
+def _ratings(a: Any, b: Any) -> tuple[list[tuple], int, list]:
+    """The units both coders rated (as pairs), how many were dropped, and every rating given."""
     a, b = list(a), list(b)
     if not a and not b:
         raise ValueError("empty input: both rating sequences are empty")
@@ -54,22 +60,23 @@ def _pairs(a: Any, b: Any) -> tuple[list[tuple], int]:
             f"the two coders' rating sequences differ in length ({len(a)} vs {len(b)}); "
             "give one rating (None if not rated) per unit for each coder"
         )
-    pairs, dropped = [], 0
+    pairs, dropped, seen = [], 0, []
     for x, y in zip(a, b):
-        if is_missing(x) or is_missing(y):
+        given = [check_hashable(plain(v)) for v in (x, y) if not is_missing(v)]
+        seen += given
+        if len(given) < 2:
             dropped += 1
         else:
-            pairs.append((check_hashable(plain(x)), check_hashable(plain(y))))
-    return pairs, dropped
+            pairs.append((given[0], given[1]))
+    return pairs, dropped, seen
 
 
 def _table(
     a: Any, b: Any, categories: Sequence | None = None, *, ordered: bool = False, what: str = ""
 ) -> tuple[np.ndarray, list, int]:
-    pairs, dropped = _pairs(a, b)
-    cats = resolve_categories(
-        (v for p in pairs for v in p), categories, ordered=ordered, what=what
-    )
+    pairs, dropped, seen = _ratings(a, b)
+    # the categories are every rating given, also by a coder whose partner left the unit unrated
+    cats = resolve_categories(seen, categories, ordered=ordered, what=what)
     index = {c: i for i, c in enumerate(cats)}
     table = np.zeros((len(cats), len(cats)), dtype=float)
     for x, y in pairs:
@@ -159,7 +166,7 @@ def _ac1(t: np.ndarray, cats: list, dropped: int, n_categories: int | None) -> S
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
     n, po, r, c, details = _base(t, cats, dropped)
     pi = (r + c) / 2.0
-    q = check_n_categories(n_categories, int((pi > 0).sum()))
+    q = check_n_categories(n_categories, int((pi > 0).sum())) if n_categories is not None else max(2, len(cats))
     details["n_categories"] = q
     pe = float((pi * (1.0 - pi)).sum()) / (q - 1.0)
     return _chance_corrected(name, po, pe, details, "expected agreement is 1")
@@ -169,7 +176,7 @@ def _bp(t: np.ndarray, cats: list, dropped: int, n_categories: int | None, name:
     if t.sum() == 0:
         return undefined(name, _NO_PAIRS, n_units=0, n_dropped=dropped)
     n, po, r, c, details = _base(t, cats, dropped)
-    q = check_n_categories(n_categories, int(((r + c) > 0).sum()))
+    q = check_n_categories(n_categories, int(((r + c) > 0).sum())) if n_categories is not None else max(2, len(cats))
     details["n_categories"] = q
     return _chance_corrected(name, po, 1.0 / q, details, "expected agreement is 1")
 
