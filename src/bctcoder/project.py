@@ -183,10 +183,13 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
 
     @requires(Action.MANAGE_CASES)
     def add_role(self, code: str, description: str | None = None) -> None:
-        """Allow a further role (e.g. ``Carer``) for cases."""
+        """Allow a further role (e.g. ``Carer`` or ``BSR``) for cases."""
+        code = case_service.check_role_code(code)
         with self.transaction() as s:
             roles = dict(taxonomy_service.get_meta(s, "roles", case_service.DEFAULT_ROLES))
-            roles[code] = description or code
+            if code in roles and (description is None or roles[code] == description):
+                return
+            roles[code] = (description or "").strip() or roles.get(code, code)
             taxonomy_service.set_meta(s, "roles", roles)
             log_event(s, self.user, EventType.ROLE_ADD, role=code)
 
@@ -311,11 +314,30 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
             for attribute, value in values.items():
                 self._set_value(s, case, case_row, attribute, value)
 
+    @requires(Action.MANAGE_CASES)
+    def link_document(self, document: str, case: str | None) -> dict[str, Any]:
+        """Link a document (transcript) to a case, or unlink it with ``case=None``."""
+        with self.transaction() as s:
+            result = case_service.link_document(s, document, case)
+            log_event(s, self.user, EventType.DOCUMENT_LINK, **result)
+            return result
+
     @requires(Action.READ)
     def cases(self) -> pd.DataFrame:
         """One row per case: case, role and every attribute."""
         with self.reading() as s:
             return pd.DataFrame(case_service.case_rows(s))
+
+    @requires(Action.READ)
+    def participants_view(self) -> dict[str, Any]:
+        """What the participants page shows: cases with attributes, partnerships, roles, and each document's
+        case (to link transcripts to cases)."""
+        with self.reading() as s:
+            frame = pd.DataFrame(case_service.case_rows(s))
+            documents = [{"document": r["document"], "case": r["case"]} for r in views.document_rows(s)]
+            return {"cases": frame, "partnerships": case_service.partnership_rows(s),
+                    "roles": taxonomy_service.get_meta(s, "roles", case_service.DEFAULT_ROLES),
+                    "documents": documents}
 
     @requires(Action.READ)
     def partnerships(self) -> list[dict[str, Any]]:

@@ -116,8 +116,7 @@ def test_odt_paragraph_extraction(tmp_path):
         "PW6: Too busy."
     )
     assert transcript.layout == "speaker_colon"
-    assert spans(transcript) == [
-        ("", "Interview PW6"),
+    assert spans(transcript) == [  # the title line before the first label is a header, not speech
         ("Interviewer", "How  was it?"),
         ("PW6", "Good.\tReally.\nMostly."),
         ("I", "And the slides?"),

@@ -137,8 +137,58 @@ def test_label_alone_on_its_line_and_empty_label():
 def test_preamble_before_first_label():
     text = "Interview 3, 12 May\nSite B\n\nI: Hello.\nP1: Hi.\nI: Bye.\nP1: Bye."
     transcript = parse_text(text)
-    assert spans(transcript)[0] == ("", "Interview 3, 12 May\nSite B")
-    assert spans(transcript)[1:] == [("I", "Hello."), ("P1", "Hi."), ("I", "Bye."), ("P1", "Bye.")]
+    # a header block before the first speaker label stays in the text but is nobody's speech (#13)
+    assert transcript.text.startswith("Interview 3, 12 May\nSite B")
+    assert spans(transcript) == [("I", "Hello."), ("P1", "Hi."), ("I", "Bye."), ("P1", "Bye.")]
+
+
+OTTER = """SUMMARY KEYWORDS
+peer support, group, walking
+
+SPEAKERS
+Sarah Jones, Tom Baker
+
+Sarah Jones  0:02
+How have the sessions been for you?
+
+Tom Baker  0:09
+Good. I go every week now.
+
+Sarah Jones  0:15
+What made the difference?
+
+Tom Baker  0:20
+Knowing she had been through it.
+
+0:31
+
+Sarah Jones  0:35
+And would you recommend it?
+
+Tom Baker  0:40
+Yes."""
+
+
+def test_otter_header_is_not_a_turn_and_the_interviewer_is_guessed():
+    transcript = parse_text(OTTER)
+    assert transcript.layout == "otter"
+    assert [t.speaker for t in transcript.turns] == ["Sarah Jones", "Tom Baker"] * 3
+    assert transcript.interviewer_guessed == "Sarah Jones"
+    assert [t.is_interviewee for t in transcript.turns] == [False, True] * 3
+    summary = {r["speaker"]: r for r in transcript.speaker_summary()}
+    assert summary["Sarah Jones"] == {"speaker": "Sarah Jones", "turns": 3, "interviewer": True, "guessed": True}
+    assert summary["Tom Baker"]["interviewer"] is False
+    # told who the interviewer is, nothing is guessed
+    told = parse_text(OTTER, interviewer_labels=["Tom Baker"])
+    assert told.interviewer_guessed is None and not told.turns[1].is_interviewee
+    # a speaker named like the case is the participant even if they ask more
+    assert parse_text(OTTER, participant="Sarah").interviewer_guessed is None
+
+
+def test_no_guess_without_a_clear_questioner():
+    text = "Ann: Hello.\nBob: Hi.\nAnn: Fine.\nBob: Good."
+    assert parse_text(text).interviewer_guessed is None
+    assert all(t.is_interviewee for t in parse_text(text).turns)
 
 
 def test_timestamp_prefixed_speaker_lines():

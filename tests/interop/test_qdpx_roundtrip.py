@@ -221,7 +221,9 @@ def test_import_into_the_same_project_skips_duplicates(demo, tmp_path):
     report = import_file(demo, tmp_path / "s.qdpx")
     after = demo.info()
     assert after["documents"] == before["documents"] and after["codings"] == before["codings"]
-    assert sum("same text as document" in e["reason"] for e in report["skipped"]) == 8
+    assert [m["matched_by"] for m in report["documents_matched"]] == ["same text"] * 8
+    assert report["counts"]["codings"] == 0 and report["counts"]["documents"] == 0
+    assert sum("duplicate of a coding" in e["reason"] for e in report["skipped"]) == before["codings"]
     assert report["counts"]["cases_merged"] == 8
 
 

@@ -186,7 +186,7 @@ def test_import_qualcoder_project(project, tmp_path):
         assert len(event_rows(s, action="document.import")) == 2
 
 
-def test_reimport_skips_duplicate_documents(project, tmp_path):
+def test_reimport_matches_documents_and_adds_no_duplicate(project, tmp_path):
     build_qualcoder(tmp_path / "study.qda")
     with project.transaction() as s:
         import_qualcoder(s, tmp_path / "study.qda" / "data.qda", user="tester")
@@ -194,7 +194,9 @@ def test_reimport_skips_duplicate_documents(project, tmp_path):
         again = import_qualcoder(s, tmp_path / "study.qda", user="tester")
     assert again["documents"] == again["codings"] == again["cases"] == 0
     assert again["cases_existing"] == 4
-    assert any("same text as document 'Interviewee_PW1'" in e["reason"] for e in again["skipped"])
+    assert {m["matched_by"] for m in again["documents_matched"]} == {"same text"}
+    assert "Interviewee_PW1" in {m["document"] for m in again["documents_matched"]}
+    assert any("duplicate of another coding" in e["reason"] for e in again["skipped"])
     with project.reading() as s:
         assert s.scalar(select(func.count()).select_from(Coding)) == 6
 
@@ -242,3 +244,26 @@ def test_canonical_map_matches_normalize_text(raw):
     for s in range(len(raw) + 1):
         for e in range(s, len(raw) + 1):  # a span keeps every visible character it covered, in order
             assert "".join(text[mapping[s]:mapping[e]].split()) == "".join(kept[s:e])
+
+
+def test_transcripts_first_then_qualcoder_attaches_the_codings(project, tmp_path):
+    """#13: importing the transcripts, then the QualCoder project of the same study, keeps every coding."""
+    build_qualcoder(tmp_path / "study.qda")
+    (tmp_path / "Interviewee_PW1.txt").write_text(PW1.replace("\r\n", "\n"), encoding="utf-8")
+    # the same interview as a differently prepared file: a header line the QualCoder copy lacks
+    (tmp_path / "Interviewee_SP1.txt").write_text("Interview 2, March\n" + SP1, encoding="utf-8")
+    project.import_transcripts([tmp_path / "Interviewee_PW1.txt", tmp_path / "Interviewee_SP1.txt"],
+                               allow_unlinked=True)
+    with project.transaction() as s:
+        report = import_qualcoder(s, tmp_path / "study.qda", user="tester")
+    assert report["documents"] == 0
+    how = {m["document"]: m["matched_by"] for m in report["documents_matched"]}
+    assert how == {"Interviewee_PW1": "same text", "Interviewee_SP1": "same name"}
+    assert report["codings"] == 6
+    codings = project.codings()
+    sp1 = codings[codings["document"] == "Interviewee_SP1"]
+    assert list(sp1["quote"]) == ["Knowing my peer worker had been through it."]
+    text = project.document_text("Interviewee_SP1")
+    assert text[int(sp1["start"].iloc[0]):int(sp1["end"].iloc[0])] == sp1["quote"].iloc[0]
+    # the import linked the matched transcripts to the cases it created
+    assert project.documents().set_index("document").loc["Interviewee_PW1", "case"] == "Interviewee_PW1"

@@ -168,7 +168,8 @@ def test_import_all_projects(project, tmp_path):
     with project.transaction() as s:
         again = import_taguette(s, db, user="tester")
     assert again["documents"] == again["codings"] == 0
-    assert any("same text as document" in e["reason"] for e in again["skipped"])
+    assert len(again["documents_matched"]) == 2
+    assert any("duplicate of another coding" in e["reason"] for e in again["skipped"])
 
 
 def test_byte_offsets_map_to_code_points():

@@ -26,6 +26,7 @@ SAMPLES: dict[tuple[str, str], dict] = {
     ("POST", "/codes/promote"): {"form": {"codes": "Hope", "group": "X"}},
     ("GET", "/cases"): {}, ("POST", "/cases/{key}"): {"path": {"key": "Demo_PW1"}, "form": {"attr:setting": "x"}},
     ("POST", "/partnerships"): {"form": {"first": "Demo_PW3", "second": "Demo_SP1"}},
+    ("POST", "/documents/{name}/case"): {"path": {"name": "Demo_SP2"}, "form": {"case": "Demo_SP2"}},
     ("GET", "/queue"): {}, ("GET", "/results"): {}, ("GET", "/results/{name}"): {"path": {"name": "quotes"}},
     ("GET", "/download/{name}.{fmt}"): {"path": {"name": "quotes", "fmt": "json"}},
     ("GET", "/api/documents/{name}/codings"): {"path": {"name": "Demo_SP2"}},

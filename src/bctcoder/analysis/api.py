@@ -161,19 +161,23 @@ class AnalysisMixin(ProjectContext):
                     "matrix": crosscase.matrix(s, scope, counts=True), "case_roles": crosscase.case_roles(s, scope)}
 
     @requires(Action.READ)
-    def write_report(self, name: str, path: str | Path, fmt: str | None = None, **options: Any) -> Path:
-        """Build a report and write it to ``path`` (format from ``fmt`` or the file's suffix)."""
+    def write_report(self, name: str, path: str | Path, fmt: str | None = None, *, raw: bool = False,
+                     **options: Any) -> Path:
+        """Build a report and write it to ``path`` (format from ``fmt`` or the file's suffix); ``raw`` writes
+        CSV text exactly, even text a spreadsheet would run as a formula."""
         from bctcoder.report.render import render, write_atomic
 
         fmt = fmt or Path(path).suffix.lstrip(".").lower()
         report = self.report(name, **options)
-        return write_atomic(path, render(report, fmt))
+        return write_atomic(path, render(report, fmt, raw=raw))
 
     @requires(Action.READ)
     def write_all_reports(self, out: str | Path, *, by: str = "role", coders=None,
-                          case_set: str | None = None, paper: str = "a4") -> dict[str, Any]:
-        """Write every table (CSV), one workbook (xlsx), one document (docx) and one HTML report to ``out``."""
+                          case_set: str | None = None, paper: str = "a4", raw: bool = False) -> dict[str, Any]:
+        """Write every table (CSV), one workbook (xlsx), one document (docx) and one HTML report to ``out``
+        (``raw``: CSV text exactly, even text a spreadsheet would run as a formula)."""
         from bctcoder.report.bundle import write_bundle
 
         with self.reading() as s:
-            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set, session=s), paper=paper)
+            return write_bundle(s, out, by=by, scope=self._scope(coders, case_set, session=s), paper=paper,
+                                raw=raw)

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, emit_object, make_console
+from bctcoder.cli.output import Format, emit, emit_object, literal, make_console
 
 app = typer.Typer(help="Import cases, partnerships, transcripts, codings or presence records.", no_args_is_help=True)
 console = make_console(stderr=True)
@@ -55,10 +55,29 @@ def import_transcripts(project: str = ProjectArg,
     if format == Format.json:
         emit_object(result, format)
         return
-    emit(result["imported"], format, title="Imported")
+    emit([{k: v for k, v in row.items() if k != "speakers"} for row in result["imported"]], format, title="Imported")
+    out = make_console()
+    for row in result["imported"]:
+        out.print(literal(f"{row['document']}: " + speakers_line(row["speakers"])), soft_wrap=True)
     for dup in result["duplicates"]:
-        console.print(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already imported)",
-                      soft_wrap=True)
+        console.print(literal(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already "
+                              "imported)"), soft_wrap=True)
+    for w in result.get("warnings", []):
+        console.print(literal(f"Warning: {w['file']}: {w['warning']}", "yellow"), soft_wrap=True)
+
+
+def speakers_line(speakers: list[dict]) -> str:
+    """``Interviewer (12 turns, interviewer), P04 (11 turns)``, saying when the interviewer was guessed."""
+    parts = []
+    for s in speakers:
+        role = ""
+        if s["interviewer"]:
+            role = ", interviewer (guessed: most questions; --interviewer NAME to set)" if s["guessed"] else \
+                ", interviewer"
+        parts.append(f"{s['speaker']} ({s['turns']} turn{'s' if s['turns'] != 1 else ''}{role})")
+    if speakers and not any(s["interviewer"] for s in speakers):
+        parts.append("no interviewer recognised (--interviewer NAME to mark one)")
+    return "speakers " + ", ".join(parts) if parts else "no speaker turns"
 
 
 @app.command("codings")

@@ -9,27 +9,39 @@ from typing import Optional
 import typer
 
 from bctcoder.cli.common import ProjectArg, open_project
-from bctcoder.cli.output import Format, emit_object, flatten, make_console
+from bctcoder.cli.output import Format, emit_object, flatten, literal, make_console
 
 console = make_console()
+
+
+InterviewerOpt = typer.Option(None, "--interviewer",
+                              help="Speaker label(s) of the interviewer (default: Interviewer, I, Q, ..., else "
+                                   "guessed: the speaker asking most questions).")
 
 
 def _report(result: dict, format: Format) -> None:
     if format == Format.json:
         emit_object(result, format)
         return
+    from bctcoder.cli.imports import speakers_line
     from bctcoder.interop.refi.project_file import report_lines
 
     if "counts" in result:
         for line in report_lines(result):
-            console.print(line, soft_wrap=True)
+            console.print(literal(line), soft_wrap=True)
         return
-    shown = {k: v for k, v in result.items() if k not in ("mapped", "skipped", "warnings")}
+    shown = {k: v for k, v in result.items() if k not in ("mapped", "skipped", "warnings", "speakers",
+                                                          "documents_matched")}
     emit_object(shown, format)
+    for m in result.get("documents_matched", []):
+        console.print(literal(f"  matched {m['imported_as']!r} to the project's document {m['document']!r} "
+                              f"({m['matched_by']})"), soft_wrap=True)
+    for name, speakers in result.get("speakers", {}).items():
+        console.print(literal(f"  {name}: {speakers_line(speakers)}"), soft_wrap=True)
     for m in result.get("mapped", [])[:200]:
-        console.print(f"  {m.get('name')!s} → {m.get('code')!s} ({m.get('how')})", soft_wrap=True)
+        console.print(literal(f"  {m.get('name')!s} → {m.get('code')!s} ({m.get('how')})"), soft_wrap=True)
     for item in result.get("skipped", []):
-        console.print(f"  skipped {item.get('item')}: {item.get('reason')}", soft_wrap=True)
+        console.print(literal(f"  skipped {item.get('item')}: {item.get('reason')}"), soft_wrap=True)
 
 
 def export_qdpx(project: str = ProjectArg, file: Path = typer.Argument(..., help="The .qdpx file to write."),
@@ -58,10 +70,16 @@ def export_codebook(project: str = ProjectArg, file: Path = typer.Argument(..., 
 def import_qdpx(project: str = ProjectArg, file: Path = typer.Argument(..., help="A .qdpx or .qde file."),
                 no_taxonomy_match: bool = typer.Option(False, "--no-taxonomy-match",
                                                        help="Import every code as an inductive code."),
+                sources_dir: Optional[Path] = typer.Option(
+                    None, "--sources-dir", metavar="DIR",
+                    help="Folder holding source texts the file refers to outside itself (absolute:// or "
+                         "relative:// paths); nothing outside it is read."),
+                interviewer: Optional[list[str]] = InterviewerOpt,
                 format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """Import a REFI-QDA project (one transaction); prints what was imported, mapped and skipped."""
     with open_project(project) as p:
-        _report(p.import_qdpx(file, taxonomy_match=not no_taxonomy_match), format)
+        _report(p.import_qdpx(file, taxonomy_match=not no_taxonomy_match, sources_dir=sources_dir,
+                              interviewer_labels=interviewer), format)
 
 
 def import_qdc(project: str = ProjectArg, file: Path = typer.Argument(..., help="A .qdc codebook."),
@@ -80,15 +98,18 @@ def import_codebook(project: str = ProjectArg, file: Path = typer.Argument(..., 
 
 def import_qualcoder(project: str = ProjectArg,
                      path: Path = typer.Argument(..., help="A QualCoder project folder or its data.qda."),
+                     interviewer: Optional[list[str]] = InterviewerOpt,
                      format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
-    """Import a QualCoder project (texts, codes, codings, cases, attributes)."""
+    """Import a QualCoder project (texts, codes, codings, cases, attributes); transcripts already in the
+    project get the codings."""
     with open_project(project) as p:
-        _report(p.import_qualcoder(path), format)
+        _report(p.import_qualcoder(path, interviewer_labels=interviewer), format)
 
 
 def import_taguette(project: str = ProjectArg, path: Path = typer.Argument(..., help="A Taguette SQLite database."),
                     project_id: Optional[int] = typer.Option(None, "--project-id", help="Only this Taguette project."),
+                    interviewer: Optional[list[str]] = InterviewerOpt,
                     format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """Import a Taguette database (highlights' UTF-8 byte offsets converted to characters)."""
     with open_project(project) as p:
-        _report(p.import_taguette(path, project_id=project_id), format)
+        _report(p.import_taguette(path, project_id=project_id, interviewer_labels=interviewer), format)

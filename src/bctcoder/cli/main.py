@@ -9,7 +9,17 @@ from typing import Any, Optional
 import typer
 
 from bctcoder import __version__
-from bctcoder.cli import agreement_cmd, imports, interop_cmd, qca_cmd, report_cmd, suggest_cmd, taxonomy_cmd, web_cmd
+from bctcoder.cli import (
+    agreement_cmd,
+    imports,
+    interop_cmd,
+    participants_cmd,
+    qca_cmd,
+    report_cmd,
+    suggest_cmd,
+    taxonomy_cmd,
+    web_cmd,
+)
 from bctcoder.cli.common import CliActor, ProjectArg, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten, make_console
@@ -22,6 +32,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(imports.app, name="import")
+app.add_typer(participants_cmd.cases_app, name="cases")
+app.add_typer(participants_cmd.roles_app, name="roles")
 app.add_typer(report_cmd.app, name="report")
 app.command("compare")(friendly(report_cmd.compare))
 app.command("select")(friendly(report_cmd.select))
@@ -83,15 +95,6 @@ def info(project: str = ProjectArg, format: Format = typer.Option(Format.table, 
     """Show what a project holds: taxonomy, cases, documents, codings."""
     with open_project(project) as p:
         emit_object(p.info(), format)
-
-
-@app.command()
-@friendly
-def cases(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
-    """List cases with their role and attributes."""
-    with open_project(project) as p:
-        frame = p.cases()
-    emit(frame.astype(object).where(frame.notna(), None).to_dict("records"), format)
 
 
 @app.command()
@@ -168,18 +171,20 @@ def export_codings(project: str = ProjectArg,
                    file: Optional[Path] = typer.Argument(None, help="CSV file to write (default: standard output)."),
                    coder: Optional[list[str]] = typer.Option(None, help="Only these coders."),
                    origin: Optional[list[str]] = typer.Option(None, help="Only these origins."),
-                   as_coder: Optional[str] = typer.Option(None, "--as", help="Blind mode: this coder's codings.")
+                   as_coder: Optional[str] = typer.Option(None, "--as", help="Blind mode: this coder's codings."),
+                   raw: bool = typer.Option(False, "--raw", help="Write text exactly, even text a spreadsheet "
+                                            "would run as a formula (by default such cells get a leading ')."),
                    ) -> None:
     """Export codings as CSV (re-importable with 'bctcoder import codings')."""
+    from bctcoder.report.render import write_atomic
+
     with open_project(project) as p:
         text = p.export_codings(None, coders=flatten(coder) if coder else None,
-                                origins=flatten(origin) if origin else None, as_coder=as_coder)
+                                origins=flatten(origin) if origin else None, as_coder=as_coder, raw=raw)
     if file is None:
         print(text, end="")
     else:
-        tmp = file.with_name(file.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(file)
+        write_atomic(file, text)
         make_console(stderr=True).print(f"Wrote {text.count(chr(10)) - 1} codings to {file}", soft_wrap=True)
 
 

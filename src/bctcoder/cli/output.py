@@ -9,7 +9,6 @@ through ``Text`` styles, never by formatting markup into a string.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -19,6 +18,8 @@ from typing import Any, Iterable
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from bctcoder.spreadsheet_safety import SafeCsvWriter
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -48,13 +49,15 @@ def _clean(value: Any) -> Any:
 
 
 def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """CSV text with a header (lists become '; '-joined text)."""
+    """CSV text with a header (lists become '; '-joined text); text a spreadsheet would run as a formula
+    gets a leading ``'`` (:mod:`bctcoder.spreadsheet_safety`)."""
     columns = columns or (list(rows[0]) if rows else [])
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer = SafeCsvWriter(buf)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else _clean(v) for k, v in row.items()})
+        writer.writerow("; ".join(map(str, v)) if isinstance(v, list) else _clean(v)
+                        for v in (row.get(c) for c in columns))
     return buf.getvalue()
 
 

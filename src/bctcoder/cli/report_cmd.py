@@ -38,9 +38,11 @@ ByOpt = typer.Option("role", "--by", help="Case attribute whose values are compa
 CodersOpt = typer.Option(None, "--coder", help="Only these coders' codings (repeat or comma-separate).")
 SetOpt = typer.Option(None, "--set", help="Only cases in this named case set.")
 TaxOpt = typer.Option(None, "--taxonomy", help="Only techniques of this taxonomy (e.g. bcttv1).")
+RawOpt = typer.Option(False, "--raw", help="CSV: write text exactly, even text a spreadsheet would run as a "
+                                           "formula (by default such cells get a leading ').")
 
 
-def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
+def _show(report, fmt: ReportFormat, out: Optional[Path], raw: bool = False) -> None:
     if fmt == ReportFormat.table:
         if out is not None:
             raise InputError("--out needs a file format (md, csv, json, xlsx, docx, html)", source="--format")
@@ -49,7 +51,7 @@ def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
             for note in table.notes:
                 console.print(literal(note, "dim"), soft_wrap=True)
         return
-    content = render(report, fmt.value)
+    content = render(report, fmt.value, raw=raw)
     if out is None:
         if fmt.value in BINARY_FORMATS:
             raise InputError(f"{fmt.value} is a binary format: give --out FILE", source="--format")
@@ -60,11 +62,11 @@ def _show(report, fmt: ReportFormat, out: Optional[Path]) -> None:
 
 
 def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder, case_set, taxonomy=None,
-         **options) -> None:
+         raw: bool = False, **options) -> None:
     with open_project(project) as p:
         report = p.report(name, coders=flatten(coder) if coder else None, case_set=case_set, taxonomy=taxonomy,
                           **options)
-    _show(report, fmt, out)
+    _show(report, fmt, out, raw)
 
 
 @app.command("table1")
@@ -72,20 +74,20 @@ def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder,
 def table1(project: str = ProjectArg, attributes: Optional[str] = typer.Option(
                None, help="Comma-separated attributes to show (default: all)."),
            by: str = ByOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt) -> None:
+           out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """Table 1 as journals print it: one column per role (or --by value) with its n, cells n (%), declined and
     missing rows, numeric characteristics as mean (SD); median [IQR]; range."""
-    _run(project, "table1", format, out, None, set_, attributes=flatten([attributes]) if attributes else None,
-         by=by)
+    _run(project, "table1", format, out, None, set_, raw=raw,
+         attributes=flatten([attributes]) if attributes else None, by=by)
 
 
 def _attribute_report(name: str, doc: str):
-    """A report command taking --by, --coder, --set, --taxonomy, --format and --out."""
+    """A report command taking --by, --coder, --set, --taxonomy, --format, --out and --raw."""
 
     def command(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
                 set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-                out: Optional[Path] = OutOpt) -> None:
-        _run(project, name, format, out, coder, set_, taxonomy, by=by)
+                out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+        _run(project, name, format, out, coder, set_, taxonomy, raw, by=by)
 
     command.__doc__ = doc
     command.__name__ = name
@@ -105,26 +107,26 @@ for _name, _doc in [
 @friendly
 def coverage(project: str = ProjectArg, level: str = typer.Option("document", help="document, case or role."),
              coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-             format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+             format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """Coverage (NVivo's definition): references and percent of characters coded, per code."""
-    _run(project, "coverage", format, out, coder, set_, level=level)
+    _run(project, "coverage", format, out, coder, set_, raw=raw, level=level)
 
 
 @app.command("matrix")
 @friendly
 def matrix(project: str = ProjectArg, counts: bool = typer.Option(False, "--counts", help="Quote counts, not 0/1."),
            coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt,
-           format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+           format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """Case × technique matrix and Jaccard similarity within and between roles."""
-    _run(project, "matrix", format, out, coder, set_, taxonomy, counts=counts)
+    _run(project, "matrix", format, out, coder, set_, taxonomy, raw, counts=counts)
 
 
 @app.command("dyads")
 @friendly
 def dyads(project: str = ProjectArg, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-          format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+          format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """PW–SP partnerships: techniques both partners evidenced, or only one."""
-    _run(project, "dyads", format, out, coder, set_)
+    _run(project, "dyads", format, out, coder, set_, raw=raw)
 
 
 @app.command("quotes")
@@ -132,9 +134,9 @@ def dyads(project: str = ProjectArg, coder: Optional[list[str]] = CodersOpt, set
 def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(None, help="Only these codes."),
            limit: int = typer.Option(10, help="At most this many quotes per code (0 = all)."),
            coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt) -> None:
+           out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """Verbatim quotes per technique with case and role, exemplars first."""
-    _run(project, "quotes", format, out, coder, set_, codes=flatten(code) if code else None,
+    _run(project, "quotes", format, out, coder, set_, raw=raw, codes=flatten(code) if code else None,
          limit=limit or None)
 
 
@@ -142,21 +144,22 @@ def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(N
 @friendly
 def all_reports(project: str = ProjectArg, out: Path = typer.Option(..., "--out", "-o", help="Folder to write."),
                 by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-                paper: str = typer.Option("a4", "--paper", help="Paper for report.docx: a4 or letter.")) -> None:
+                paper: str = typer.Option("a4", "--paper", help="Paper for report.docx: a4 or letter."),
+                raw: bool = RawOpt) -> None:
     """Write every table (CSV), report.xlsx, report.docx, report.md and a self-contained report.html."""
     with open_project(project) as p:
         result = p.write_all_reports(out, by=by, coders=flatten(coder) if coder else None, case_set=set_,
-                                     paper=paper)
-    console.print(f"Wrote {len(result['files'])} files to {result['folder']}; open {result['html']}",
+                                     paper=paper, raw=raw)
+    console.print(literal(f"Wrote {len(result['files'])} files to {result['folder']}; open {result['html']}"),
                   soft_wrap=True)
 
 
 def compare(project: str = ProjectArg,
             reference: str = typer.Option("marks2022", "--reference", help="Published profile to compare with."),
             by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-            format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt) -> None:
+            format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
     """Compare the project's techniques with a published study's (found in one and not the other, by group)."""
-    _run(project, "compare", format, out, coder, set_, reference_name=reference, by=by)
+    _run(project, "compare", format, out, coder, set_, raw=raw, reference_name=reference, by=by)
 
 
 def select(project: str = ProjectArg, name: str = typer.Option(..., "--name", help="Name of the case set."),

@@ -20,11 +20,14 @@ def suggest(project: str = ProjectArg,
             suggester: Optional[str] = typer.Option(None, "--suggester",
                                                     help="Registry name, e.g. hybrid.v1, lexical.v1."),
             passages: str = typer.Option("sentence", "--passages", help="sentence, turn or window."),
+            include_interviewer: bool = typer.Option(False, "--include-interviewer",
+                                                     help="Also suggest on the interviewer's turns."),
             format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """Suggest techniques for every uncoded interviewee passage (stored as 'suggested', never counted)."""
     with open_project(project) as p:
         result = p.suggest(documents=flatten(documents) if documents else None, top_k=top_k,
-                           min_confidence=min_confidence, suggester=suggester, mode=passages)
+                           min_confidence=min_confidence, suggester=suggester, mode=passages,
+                           include_interviewer=include_interviewer)
     emit_object(result, format)
 
 

@@ -117,7 +117,9 @@ class CodingMixin(ProjectContext):
             filters["coders"] = self._coders_for_listing(s, filters.get("coders"), as_coder, unblind)
             text = csv_io.export_codings_csv(s, **filters)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            from bctcoder.report.render import write_atomic
+
+            write_atomic(path, text)
         return text
 
     @requires(Action.READ)

@@ -4,25 +4,29 @@ Codings CSV columns: ``document, code, coder, start, end, quote, origin,
 confidence, memo, exemplar`` (only ``document`` and ``code`` are required;
 ``coder`` may come from the command line). A row with offsets is checked
 against its quote; a row with only a quote is located in the document, exactly
-first, then ignoring differences in whitespace.
+first, then ignoring differences in whitespace, then also taking typographic
+variants (curly/straight quotes, dashes, the ellipsis, non-breaking spaces) as
+equal, with a note saying which. Exports guard text against spreadsheet
+formulas (see :mod:`bctcoder.spreadsheet_safety`); the import reads it back.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bctcoder.coding.events import EventType, log_event
-from bctcoder.coding.locate import locate_quote, same_quote
+from bctcoder.coding.locate import locate_quote, same_quote, typography_differences
 from bctcoder.coding.service import check_origin_confidence, coding_rows, get_coder
 from bctcoder.errors import BctcoderError, InputError
-from bctcoder.participants.csvfile import find_column, read_csv_rows
+from bctcoder.participants.csvfile import find_column, header_note, read_csv_rows
+from bctcoder.spreadsheet_safety import SafeCsvWriter
 from bctcoder.store.models import Coder, Coding, Document, Presence
+from bctcoder.taxonomy.code_index import code_index
 from bctcoder.taxonomy.numbers import is_technique_number
 from bctcoder.taxonomy.service import add_inductive_code, find_code
 
@@ -70,10 +74,8 @@ def _resolve_row(session: Session, row: dict[str, str], cols: dict[str, str | No
     if not code_ref:
         raise InputError("empty code", source=source, line=line)
     code = find_code(session, code_ref)
-    if code is None:
-        if is_technique_number(code_ref.split(None, 1)[0]) or not create_codes:
-            raise InputError(f"unknown code {code_ref!r}", source=source, line=line)
-        code = add_inductive_code(session, code_ref)
+    if code is None and (is_technique_number(code_ref.split(None, 1)[0]) or not create_codes):
+        raise InputError(f"unknown code {code_ref!r}", source=source, line=line)
     coder = get("coder") or default_coder
     if not coder:
         raise InputError("no coder (add a 'coder' column or pass --coder)", source=source, line=line)
@@ -100,6 +102,10 @@ def _resolve_row(session: Session, row: dict[str, str], cols: dict[str, str | No
             raise InputError(f"quote occurs {len(spans)} times in {doc.name!r}; give start and end to choose",
                              source=source, line=line)
         start, end = spans[0]
+    note = None
+    if how == "typography":
+        note = (f"quote found in {doc.name!r} at {start}-{end} with "
+                + "; ".join(typography_differences(doc.text[start:end], quote.strip())))
     origin = get("origin") or "manual"
     conf_text = get("confidence")
     try:
@@ -108,9 +114,10 @@ def _resolve_row(session: Session, row: dict[str, str], cols: dict[str, str | No
         raise InputError(f"field 'confidence': {conf_text!r} is not a number", source=source, line=line) from None
     check_origin_confidence(origin, confidence, source=source, line=line)
     exemplar = _flag(get("exemplar"), source, line, "exemplar") if cols.get("exemplar") else False
-    return {"doc": doc, "code": code, "coder": coder, "start": start, "end": end, "origin": origin,
-            "confidence": confidence, "memo": get("memo") or None, "exemplar": exemplar,
-            "model": get("model") or None, "located": how}
+    # a new inductive code is created only once the whole row is known to be good (nothing to roll back)
+    return {"doc": doc, "code": code, "new_code": code_ref, "coder": coder, "start": start, "end": end,
+            "origin": origin, "confidence": confidence, "memo": get("memo") or None, "exemplar": exemplar,
+            "model": get("model") or None, "located": how, "note": note}
 
 
 def import_codings_csv(session: Session, path: str | Path, user: str, *, coder: str | None = None,
@@ -130,56 +137,76 @@ def import_codings_csv(session: Session, path: str | Path, user: str, *, coder: 
         "exemplar": ("exemplar",), "model": ("model",)}.items()}
     for required in ("document", "code"):
         if cols[required] is None:
-            raise InputError(f"no {required!r} column", source=source, line=1)
+            raise InputError(f"no {required!r} column{header_note(header)}", source=source, line=1)
     docs: dict[str, Document] = {}
+    coders: dict[str, Coder] = {}
+    existing: dict[int, set[tuple[int, int, int, int]]] = {}
+    new_codings: list[dict[str, Any]] = []
+    code_index(session)  # codes are looked up in an index built once, not with a query and a scan per row
     added, duplicates, rejected, located = 0, 0, [], {"offsets": 0, "exact": 0, "whitespace": 0}
     new_inductive: set[str] = set()
+    notes: list[dict[str, Any]] = []
     for line, row in rows:
         try:
-            with session.begin_nested():
-                fields = _resolve_row(session, row, cols, docs, source, line, coder, create_codes)
-                if fields["code"].kind == "inductive" and fields["code"].label not in new_inductive:
-                    new_inductive.add(fields["code"].label)
+            fields = _resolve_row(session, row, cols, docs, source, line, coder, create_codes)
+            if fields["code"] is None:
+                fields["code"] = add_inductive_code(session, fields["new_code"])
         except BctcoderError as exc:
             if not skip_invalid:
                 raise
             rejected.append({"line": line, "reason": getattr(exc, "reason", str(exc))})
             continue
-        coder_row = get_coder(session, fields["coder"])
-        dup = session.scalar(select(Coding.id).where(
-            Coding.document_id == fields["doc"].id, Coding.start == fields["start"], Coding.end == fields["end"],
-            Coding.code_id == fields["code"].id, Coding.coder_id == coder_row.id))
-        if dup is not None:
+        if fields["code"].kind == "inductive":
+            new_inductive.add(fields["code"].label)
+        coder_row = coders.get(fields["coder"])
+        if coder_row is None:
+            coder_row = coders[fields["coder"]] = get_coder(session, fields["coder"])
+        doc_id = fields["doc"].id
+        if doc_id not in existing:
+            existing[doc_id] = {tuple(key) for key in session.execute(  # type: ignore[misc]
+                select(Coding.start, Coding.end, Coding.code_id, Coding.coder_id)
+                .where(Coding.document_id == doc_id))}
+        key = (fields["start"], fields["end"], fields["code"].id, coder_row.id)
+        if key in existing[doc_id]:
             duplicates += 1
             continue
-        session.add(Coding(document_id=fields["doc"].id, start=fields["start"], end=fields["end"],
-                           code_id=fields["code"].id, coder_id=coder_row.id, origin=fields["origin"],
-                           confidence=fields["confidence"], memo=fields["memo"], exemplar=fields["exemplar"],
-                           model=fields["model"]))
-        located[fields["located"]] += 1
+        existing[doc_id].add(key)
+        new_codings.append({"document_id": doc_id, "start": fields["start"], "end": fields["end"],
+                            "code_id": fields["code"].id, "coder_id": coder_row.id, "origin": fields["origin"],
+                            "confidence": fields["confidence"], "memo": fields["memo"],
+                            "exemplar": fields["exemplar"], "model": fields["model"]})
+        located[fields["located"]] = located.get(fields["located"], 0) + 1
+        if fields["note"]:
+            notes.append({"line": line, "note": fields["note"]})
         added += 1
+    if new_codings:  # one bulk INSERT (ORM objects would be inserted one statement each)
+        session.execute(insert(Coding), new_codings)
     session.flush()
     log_event(session, user, EventType.CODINGS_IMPORT, file=source, added=added, duplicates=duplicates,
               rejected=len(rejected))
-    return {"added": added, "duplicates": duplicates, "rejected": rejected, "located": located,
-            "inductive_codes": sorted(new_inductive)}
+    result = {"added": added, "duplicates": duplicates, "rejected": rejected, "located": located,
+              "inductive_codes": sorted(new_inductive)}
+    if notes:  # quotes found only by taking typographic variants as equal, and which
+        result["notes"] = notes
+    return result
 
 
-def codings_to_csv(rows: list[dict[str, Any]]) -> str:
-    """Render coding dicts as CSV text (the export format, re-importable)."""
+def codings_to_csv(rows: list[dict[str, Any]], *, raw: bool = False) -> str:
+    """Render coding dicts as CSV text (the export format, re-importable). Text a spreadsheet would run as a
+    formula (a quote starting with "-", a memo starting with "=") gets a leading ``'``, which the import takes
+    off again (:mod:`bctcoder.spreadsheet_safety`); ``raw`` writes the exact text."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CODING_EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer = SafeCsvWriter(buf, raw=raw)
+    writer.writerow(CODING_EXPORT_COLUMNS)
     for row in rows:
-        out = dict(row)
-        out["exemplar"] = "yes" if row.get("exemplar") else ""
-        writer.writerow(out)
+        out = dict(row, exemplar="yes" if row.get("exemplar") else "")
+        writer.writerow([out.get(column) for column in CODING_EXPORT_COLUMNS])
     return buf.getvalue()
 
 
-def export_codings_csv(session: Session, **filters: Any) -> str:
-    """All codings (filtered like :func:`coding_rows`) as CSV text."""
-    return codings_to_csv(coding_rows(session, **filters))
+def export_codings_csv(session: Session, *, raw: bool = False, **filters: Any) -> str:
+    """All codings (filtered like :func:`coding_rows`) as CSV text (``raw``: see :func:`codings_to_csv`)."""
+    return codings_to_csv(coding_rows(session, **filters), raw=raw)
 
 
 def import_presence_csv(session: Session, path: str | Path, user: str, *, by: str | None = None,
@@ -195,7 +222,7 @@ def import_presence_csv(session: Session, path: str | Path, user: str, *, by: st
     header, rows = read_csv_rows(path)
     code_col = find_column(header, ("bct", "code", "technique", "number"))
     if code_col is None:
-        raise InputError("no 'bct' or 'code' column", source=source, line=1)
+        raise InputError(f"no 'bct' or 'code' column{header_note(header)}", source=source, line=1)
     coder_id = get_coder(session, coder).id if coder else None
     records: list[tuple[Any, str, str | None, str, bool]] = []
     if by:
@@ -210,8 +237,8 @@ def import_presence_csv(session: Session, path: str | Path, user: str, *, by: st
         scope_col, target_col = find_column(header, ("scope",)), find_column(header, ("target",))
         present_col, attr_col = find_column(header, ("present",)), find_column(header, ("attribute",))
         if not (scope_col and target_col and present_col):
-            raise InputError("expected columns code, scope, target, present (or pass --by ATTRIBUTE)",
-                             source=source, line=1)
+            raise InputError("expected columns code, scope, target, present (or pass --by ATTRIBUTE)"
+                             + header_note(header), source=source, line=1)
         for line, row in rows:
             code = _presence_code(session, row[code_col], source, line)
             scope = row[scope_col].strip().lower()

@@ -38,6 +38,7 @@ class EventType(StrEnum):
     PARTNERSHIPS_IMPORT = "partnerships.import"
     PARTNERSHIP_ADD = "partnership.add"
     DOCUMENT_IMPORT = "document.import"
+    DOCUMENT_LINK = "document.link"
     QUALCODER_IMPORT = "qualcoder.import"
     TAGUETTE_IMPORT = "taguette.import"
     CODINGS_IMPORT = "codings.import"

@@ -32,7 +32,10 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
     The case is ``case`` when given (one file only), else the case whose key is
     the file's stem. A file whose canonical text is already in the project is
     reported as a duplicate and not stored twice. Any unreadable file aborts
-    the whole import (the caller's transaction rolls back).
+    the whole import (the caller's transaction rolls back). What was read but
+    deserves a look (lines repaired from Windows-1252, tracked changes read as
+    accepted) is listed under ``warnings`` as ``{"file", "warning"}``. Each imported document lists its
+    ``speakers`` (turns, whether counted as the interviewer, whether that was guessed).
     """
     from bctcoder.corpus.readers import read_transcript
 
@@ -42,11 +45,16 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
     if case is not None and len(files) > 1:
         raise InputError("--case applies to one file; name files after their cases to import several",
                          source="transcripts")
-    imported, duplicates = [], []
+    imported: list[dict[str, Any]] = []
+    duplicates: list[dict[str, Any]] = []
+    warnings: list[dict[str, str]] = []
     for i, path in enumerate(files, start=1):
         if not path.is_file():
             raise InputError("no such file", source=str(path))
-        transcript = read_transcript(path, interviewer_labels=interviewer_labels)
+        notes: list[str] = []
+        transcript = read_transcript(path, interviewer_labels=interviewer_labels, notes=notes,
+                                     participant=case if case is not None else path.stem)
+        warnings.extend({"file": str(path), "warning": note} for note in notes)
         name = path.stem
         same = session.scalar(select(Document).where(Document.sha256 == transcript.sha256))
         if same is not None:
@@ -77,8 +85,9 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
                   case=case_row.key if case_row else None, turns=len(transcript.turns))
         imported.append({"document": name, "case": case_row.key if case_row else None,
                          "format": transcript.source_format, "layout": transcript.layout,
-                         "characters": len(transcript.text), "turns": len(transcript.turns)})
+                         "characters": len(transcript.text), "turns": len(transcript.turns),
+                         "speakers": transcript.speaker_summary()})
         if progress:
             progress(i, len(files), name)
     session.flush()
-    return {"imported": imported, "duplicates": duplicates}
+    return {"imported": imported, "duplicates": duplicates, "warnings": warnings}

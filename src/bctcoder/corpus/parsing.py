@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bctcoder.corpus.patterns import LabelMatch, match_bracket_label, match_colon_label, match_otter_header
-from bctcoder.corpus.speakers import interviewer_label_set, is_interviewer
+from bctcoder.corpus.speakers import guess_interviewer, interviewer_label_set, is_interviewer
 from bctcoder.corpus.textnorm import normalize_text
 from bctcoder.corpus.transcript import Transcript, Turn
 from bctcoder.errors import TranscriptError
@@ -80,6 +81,9 @@ def _first_non_space(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+_CLOCK_ONLY = re.compile(r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?")
+
+
 def split_turns(
     text: str, matcher: Matcher | None, one_per_line: bool = False
 ) -> list[tuple[int, int, str, float | None]]:
@@ -89,7 +93,7 @@ def split_turns(
     label (blank lines included) continue it.  Lines before the first label,
     and every line when ``matcher`` is None, form unattributed turns (speaker
     ``""``) that end at a blank line, or at each line when ``one_per_line``.
-    Labels with no utterance text yield no turn.
+    Labels with no utterance text yield no turn; a line holding only a time (``00:12:03``) starts no turn.
     """
     spans: list[tuple[int, int, str, float | None]] = []
     current: _OpenTurn | None = None
@@ -110,6 +114,8 @@ def split_turns(
             if current is not None and not current.labelled:
                 close()
                 current = None
+        elif current is None and _CLOCK_ONLY.fullmatch(line.strip()):
+            pass  # a timestamp on its own line is not speech
         else:
             if current is None:
                 current = _OpenTurn("", None, labelled=False)
@@ -128,6 +134,7 @@ def parse_text(
     source: str = "<text>",
     source_format: str = "txt",
     interviewer_labels: Iterable[str] | None = None,
+    participant: str | None = None,
 ) -> Transcript:
     """Normalise ``text`` and parse it into a :class:`Transcript`.
 
@@ -139,7 +146,12 @@ def parse_text(
 
     ``interviewer_labels`` replaces the default interviewer labels (matching
     is case-insensitive and ignores punctuation; labels starting with
-    "interviewer" always count).  Raises :class:`TranscriptError` when the text
+    "interviewer" always count).  With the default labels and no speaker
+    recognised as the interviewer, the interviewer is guessed
+    (:func:`~bctcoder.corpus.speakers.guess_interviewer`: most questions, not
+    named like the ``participant`` case).  In a labelled layout, lines before
+    the first speaker label (a tool's header block such as Otter's "SUMMARY
+    KEYWORDS") are not turns.  Raises :class:`TranscriptError` when the text
     is empty.
     """
     canonical = normalize_text(text)
@@ -151,8 +163,15 @@ def parse_text(
         matcher is None and "\n\n" not in canonical.strip("\n")
     )
     labels = interviewer_label_set(interviewer_labels)
+    spans = split_turns(canonical, matcher, one_per_line)
+    if matcher is not None:
+        spans = [span for span in spans if span[2]]  # a header block before the first label is not speech
+    guessed = None
+    if interviewer_labels is None and not any(is_interviewer(sp[2], labels) for sp in spans):
+        guessed = guess_interviewer([(sp[2], canonical[sp[0]:sp[1]]) for sp in spans], participant)
     turns = [
-        Turn(start, end, speaker, not is_interviewer(speaker, labels), timestamp)
-        for start, end, speaker, timestamp in split_turns(canonical, matcher, one_per_line)
+        Turn(start, end, speaker, not (is_interviewer(speaker, labels) or (guessed is not None and speaker == guessed)),
+             timestamp)
+        for start, end, speaker, timestamp in spans
     ]
-    return Transcript.build(canonical, turns, source_format, layout)
+    return Transcript.build(canonical, turns, source_format, layout, guessed)

@@ -49,6 +49,7 @@ class Transcript:
     source_format: str
     layout: str
     sha256: str
+    interviewer_guessed: str | None = None
 
     def __post_init__(self) -> None:
         if self.sha256 != text_sha256(self.text):
@@ -64,10 +65,11 @@ class Transcript:
 
     @classmethod
     def build(
-        cls, text: str, turns: tuple[Turn, ...] | list[Turn], source_format: str, layout: str
+        cls, text: str, turns: tuple[Turn, ...] | list[Turn], source_format: str, layout: str,
+        interviewer_guessed: str | None = None,
     ) -> Transcript:
         """Create a transcript, computing ``sha256`` from ``text``."""
-        return cls(text, tuple(turns), source_format, layout, text_sha256(text))
+        return cls(text, tuple(turns), source_format, layout, text_sha256(text), interviewer_guessed)
 
     def turn_text(self, turn: Turn) -> str:
         """Return the utterance text of ``turn``."""
@@ -77,3 +79,14 @@ class Transcript:
     def speakers(self) -> tuple[str, ...]:
         """The distinct speaker labels, in order of first appearance."""
         return tuple(dict.fromkeys(turn.speaker for turn in self.turns))
+
+    def speaker_summary(self) -> list[dict]:
+        """Each speaker with its number of turns and whether it counts as the interviewer (and if guessed)."""
+        out: dict[str, dict] = {}
+        for turn in self.turns:
+            row = out.setdefault(turn.speaker, {"speaker": turn.speaker or "(no label)", "turns": 0,
+                                                "interviewer": not turn.is_interviewee,
+                                                "guessed": bool(turn.speaker)
+                                                and turn.speaker == self.interviewer_guessed})
+            row["turns"] += 1
+        return list(out.values())

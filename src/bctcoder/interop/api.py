@@ -25,13 +25,17 @@ class InteropMixin(ProjectContext):
             return export_qdpx(s, path, user=self.user, name=name, origins=list(origins) if origins else None)
 
     @requires(Action.IMPORT)
-    def import_qdpx(self, path: str | Path, *, taxonomy_match: bool = True) -> dict[str, Any]:
+    def import_qdpx(self, path: str | Path, *, taxonomy_match: bool = True,
+                    sources_dir: str | Path | None = None,
+                    interviewer_labels: list[str] | None = None) -> dict[str, Any]:
         """Import a REFI-QDA project (.qdpx or .qde) in one transaction; returns a report of what was
-        imported, how codes were mapped, and what was skipped and why."""
+        imported, how codes were mapped, and what was skipped and why. Source texts the file keeps
+        outside itself (absolute:// or relative:// paths) are read only from inside ``sources_dir``."""
         from bctcoder.interop.refi.project_file import import_qdpx
 
         with self.transaction() as s:
-            return import_qdpx(s, path, user=self.user, taxonomy_match=taxonomy_match)
+            return import_qdpx(s, path, user=self.user, taxonomy_match=taxonomy_match, sources_dir=sources_dir,
+                               interviewer_labels=interviewer_labels)
 
     @requires(Action.READ)
     def export_qdc(self, path: str | Path) -> dict[str, Any]:
@@ -66,17 +70,21 @@ class InteropMixin(ProjectContext):
             return import_codebook_table(s, path, user=self.user, create_inductive=create_inductive)
 
     @requires(Action.IMPORT)
-    def import_qualcoder(self, path: str | Path) -> dict[str, Any]:
-        """Import a QualCoder project (its folder or data.qda): texts, codes, codings, cases, attributes."""
+    def import_qualcoder(self, path: str | Path, *, interviewer_labels: list[str] | None = None) -> dict[str, Any]:
+        """Import a QualCoder project (its folder or data.qda): texts, codes, codings, cases, attributes.
+        Documents already in the project (same text, else same name) get the codings."""
         from bctcoder.interop.qualcoder import import_qualcoder
 
         with self.transaction() as s:
-            return import_qualcoder(s, path, user=self.user)
+            return import_qualcoder(s, path, user=self.user, interviewer_labels=interviewer_labels)
 
     @requires(Action.IMPORT)
-    def import_taguette(self, path: str | Path, *, project_id: int | None = None) -> dict[str, Any]:
-        """Import a Taguette database: documents (HTML to text), tags as codes, highlights as codings."""
+    def import_taguette(self, path: str | Path, *, project_id: int | None = None,
+                        interviewer_labels: list[str] | None = None) -> dict[str, Any]:
+        """Import a Taguette database: documents (HTML to text), tags as codes, highlights as codings.
+        Documents already in the project (same text, else same name) get the codings."""
         from bctcoder.interop.taguette import import_taguette
 
         with self.transaction() as s:
-            return import_taguette(s, path, user=self.user, project_id=project_id)
+            return import_taguette(s, path, user=self.user, project_id=project_id,
+                                   interviewer_labels=interviewer_labels)

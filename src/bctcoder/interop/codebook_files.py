@@ -11,11 +11,11 @@ anything else becomes an inductive code. Functions run in the caller's transacti
 
 from __future__ import annotations
 
-import csv
-import difflib
+import contextlib
 import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,10 @@ from sqlalchemy.orm import Session
 
 from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError
+from bctcoder.file_errors import cannot_write
+from bctcoder.spreadsheet_safety import SafeCsvWriter, append_xlsx_row, csv_text
 from bctcoder.store.models import Code, CodeGroup
+from bctcoder.taxonomy.code_index import code_index
 from bctcoder.taxonomy.codebook import CodebookEntry, read_codebook
 from bctcoder.taxonomy.numbers import is_technique_number, number_key
 from bctcoder.taxonomy.service import add_inductive_code, find_code, normalise_label
@@ -39,9 +42,6 @@ TABLE_COLUMNS = ("id", "label", "group", "description", "kind", "cues", "officia
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:BCTs?\s*[-:#.]?\s*)?(\d{1,3})\.(\d{1,3})(?=$|[\s:;,)\]\-\u2013\u2014/]|\.(?!\d))", re.IGNORECASE)
 _GROUP_PREFIX = re.compile(r"^\s*(?:group\s*)?(\d{1,3})(?:\s*[.:)\-\u2013\u2014]\s*|\s+|$)(.*)$", re.IGNORECASE)
-_XLSX_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters a cell cannot hold
-_FUZZY_CUTOFF = 0.92   # above the closest pair of BCTTv1 labels (0.919: restructuring physical/social)
-_FUZZY_MARGIN = 0.04   # the best label must beat the runner-up by this much
 
 
 def leading_technique_number(name: str | None) -> str | None:
@@ -61,6 +61,7 @@ def match_technique(session: Session, name: str | None) -> tuple[Code | None, st
     name = (name or "").strip()
     if not name:
         return None, None
+    index = code_index(session)  # attached to the session: find_code below answers from it too
     number = leading_technique_number(name)
     if number is not None:
         code = find_code(session, number, kinds=("technique",))
@@ -76,22 +77,8 @@ def match_technique(session: Session, name: str | None) -> tuple[Code | None, st
             code = find_code(session, candidate, kinds=("technique",))
             if code is not None:
                 return code, "label"
-    code = next(filter(None, (_fuzzy_technique(session, c) for c in candidates)), None)
+    code = next(filter(None, (index.fuzzy_technique(c) for c in candidates)), None)
     return (code, "label") if code is not None else (None, None)
-
-
-def _fuzzy_technique(session: Session, label: str) -> Code | None:
-    """The technique whose normalised label is a close, unambiguous spelling match of ``label``."""
-    key = normalise_label(label)
-    if len(key) < 8:
-        return None
-    scored = sorted(((difflib.SequenceMatcher(None, key, normalise_label(code.label)).ratio(), code.id, code)
-                     for code in session.scalars(select(Code).where(Code.kind == "technique"))),
-                    key=lambda item: (-item[0], item[1]))
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    if not scored or scored[0][0] < _FUZZY_CUTOFF or scored[0][0] - runner_up < _FUZZY_MARGIN:
-        return None
-    return scored[0][2]
 
 
 def match_group(session: Session, name: str | None) -> CodeGroup | None:
@@ -99,17 +86,15 @@ def match_group(session: Session, name: str | None) -> CodeGroup | None:
     name = (name or "").strip()
     if not name:
         return None
+    index = code_index(session)
     match = _GROUP_PREFIX.match(name)
     if match:
         rest = normalise_label(match.group(2))
-        for group in session.scalars(select(CodeGroup).where(CodeGroup.number == str(int(match.group(1))))
-                                     .order_by(CodeGroup.id)):
+        for group in index.groups_numbered(str(int(match.group(1)))):
             if not rest or rest == normalise_label(group.label):
                 return group
         return None
-    key = normalise_label(name)
-    return next((group for group in session.scalars(select(CodeGroup).order_by(CodeGroup.id))
-                 if normalise_label(group.label) == key), None)
+    return index.group_labelled(name)
 
 
 def inductive_label(name: str | None) -> tuple[str | None, str | None]:
@@ -139,13 +124,9 @@ def ensure_inductive(session: Session, label: str, *, description: str | None = 
     existing = find_code(session, label, kinds=("inductive",))
     if existing is not None:
         return existing, False
-    code = add_inductive_code(session, label, description=description or None, colour=colour)
-    if code.kind != "inductive":  # the label is a technique's after all
-        return code, False
-    if parent_id is not None and parent_id != code.id:
-        code.parent_id = parent_id
-        session.flush()
-    return code, True
+    code = add_inductive_code(session, label, description=description or None, colour=colour,
+                              parent_id=parent_id)
+    return code, code.kind == "inductive"  # else the label is a technique's after all
 
 
 def ordered_codes(session: Session) -> tuple[list[Code], list[tuple[Code, int]]]:
@@ -218,13 +199,16 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
         tmp.write_bytes(data)
         tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write file: {exc.strerror or exc}", source=str(path)) from exc
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise cannot_write(exc, path) from exc
     return path
 
 
-def export_codebook_table(session: Session, path: str | Path, format: str | None = None) -> dict[str, Any]:
-    """Write the codebook as CSV (UTF-8) or XLSX, atomically; ``format`` defaults from the suffix.
+def export_codebook_table(session: Session, path: str | Path, format: str | None = None, *,
+                          raw: bool = False) -> dict[str, Any]:
+    """Write the codebook as CSV (UTF-8) or XLSX, atomically; ``format`` defaults from the suffix. Text a
+    spreadsheet would run as a formula is guarded (:mod:`bctcoder.spreadsheet_safety`; in CSV unless ``raw``).
 
     Returns ``{"path", "format", "techniques", "inductive"}``.
     """
@@ -235,9 +219,10 @@ def export_codebook_table(session: Session, path: str | Path, format: str | None
     rows = codebook_table_rows(session)
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=TABLE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = SafeCsvWriter(buf, raw=raw)
+        writer.writerow(TABLE_COLUMNS)
+        for row in rows:
+            writer.writerow([row[column] for column in TABLE_COLUMNS])
         data = buf.getvalue().encode("utf-8")
     else:
         data = _xlsx_bytes(rows)
@@ -254,11 +239,9 @@ def _xlsx_bytes(rows: list[dict[str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Codebook"
-    sheet.append(list(TABLE_COLUMNS))
+    append_xlsx_row(sheet, list(TABLE_COLUMNS))
     for row in rows:
-        sheet.append([_XLSX_BAD.sub("", row[c]) for c in TABLE_COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # always text: a label "=x" must not become a formula
+        append_xlsx_row(sheet, [row[c] for c in TABLE_COLUMNS])  # always text: "=x" never becomes a formula
     sheet.freeze_panes = "A2"
     buf = io.BytesIO()
     book.save(buf)
@@ -268,8 +251,11 @@ def _xlsx_bytes(rows: list[dict[str, str]]) -> bytes:
 def read_codebook_table(path: str | Path) -> list[CodebookEntry]:
     """Codebook entries from ``.xlsx`` (first sheet, header row) or anything :func:`read_codebook` reads."""
     path = Path(path)
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() in (".yaml", ".yml"):
         return read_codebook(path)
+    if path.suffix.lower() != ".xlsx":   # a CSV, perhaps our own export: cells guarded against formulas read back
+        return [replace(e, id=csv_text(e.id), label=csv_text(e.label), group=e.group and csv_text(e.group),
+                        description=e.description and csv_text(e.description)) for e in read_codebook(path)]
     from openpyxl import load_workbook
 
     try:

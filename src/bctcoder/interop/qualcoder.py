@@ -38,6 +38,7 @@ from bctcoder.corpus.importer import match_case
 from bctcoder.corpus.parsing import parse_text
 from bctcoder.corpus.textnorm import normalize_text
 from bctcoder.errors import InputError, TaxonomyError, TranscriptError
+from bctcoder.interop.placement import Placement, coding_keys, find_existing
 from bctcoder.participants.cases import DECLINED_MARKERS, DEFAULT_ROLES, normalise_role, set_value
 from bctcoder.store.models import Attribute, Case, Code, Coding, Document, Turn
 from bctcoder.taxonomy.numbers import is_technique_number
@@ -146,19 +147,33 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def store_document(session: Session, user: str, *, name: str, text: str, source: str, source_format: str,
-                   memo: str | None, case: Case | None, skipped: list[dict]) -> Document | None:
-    """Store canonical ``text`` with its speaker turns, or report why not (empty, duplicate, name taken)."""
+                   memo: str | None, case: Case | None, skipped: list[dict],
+                   matched: list[dict] | None = None, seen: set | None = None,
+                   interviewer_labels: list[str] | None = None,
+                   speakers: dict[str, list[dict]] | None = None) -> Placement | None:
+    """Store canonical ``text`` with its speaker turns, or find the project's copy of it.
+
+    A document already in the project is matched by its canonical text first (any name), then by name; a
+    match gets the import's case link when it has none, is listed in ``matched``, and its codings join ``seen``
+    so that importing the same codings again adds nothing. Returns None (and says why in ``skipped``) for an
+    empty or unreadable text. A new document's speakers (turns, interviewer, guessed or not) go to
+    ``speakers``; ``interviewer_labels`` names the interviewer (default: the usual labels, else a guess)."""
     item = f"document {name!r}"
     try:
-        transcript = parse_text(text, source=source, source_format="txt")
+        transcript = parse_text(text, source=source, source_format="txt", interviewer_labels=interviewer_labels,
+                                participant=case.key if case is not None else None)
     except TranscriptError as exc:
         skipped.append({"item": item, "reason": exc.reason})
         return None
-    same = session.scalar(select(Document.name).where(Document.sha256 == transcript.sha256))
-    if same is not None or session.scalar(select(Document.id).where(Document.name == name)) is not None:
-        skipped.append({"item": item, "reason": f"same text as document {same!r} already in the project" if same
-                        is not None else "a different document with this name is already in the project"})
-        return None
+    existing, how = find_existing(session, transcript.sha256, name)
+    if existing is not None:
+        if case is not None and existing.case_id is None:
+            existing.case_id = case.id
+        if matched is not None:
+            matched.append({"document": existing.name, "imported_as": name, "matched_by": how})
+        if seen is not None:
+            seen.update(coding_keys(session, existing.id))
+        return Placement(existing, how, transcript.text)
     doc = Document(name=name, case_id=case.id if case else None, text=transcript.text, sha256=transcript.sha256,
                    source_format=source_format, source_path=source, layout=transcript.layout, memo=memo or None)
     session.add(doc)
@@ -167,7 +182,9 @@ def store_document(session: Session, user: str, *, name: str, text: str, source:
                          is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
     log_event(session, user, EventType.DOCUMENT_IMPORT, document=name, file=source, sha256=transcript.sha256,
               case=case.key if case else None, turns=len(transcript.turns))
-    return doc
+    if speakers is not None:
+        speakers[name] = transcript.speaker_summary()
+    return Placement(doc, "new", transcript.text)
 
 
 def add_imported_coding(session: Session, doc: Document, span: tuple[int, int], code: Code, coder: str, *,
@@ -302,19 +319,20 @@ def _import_cases(session: Session, conn: sqlite3.Connection, columns: dict, def
     return cases
 
 
-def import_qualcoder(session: Session, path: str | Path, *, user: str,
-                     default_role: str = UNKNOWN_ROLE) -> dict[str, Any]:
+def import_qualcoder(session: Session, path: str | Path, *, user: str, default_role: str = UNKNOWN_ROLE,
+                     interviewer_labels: list[str] | None = None) -> dict[str, Any]:
     """Import a QualCoder project folder (or its ``data.qda``) in the caller's transaction.
 
-    Returns ``{source, tool, database_version, documents, cases, cases_existing, roles_added, codes_mapped,
-    codes_created, codings, coders, skipped: [{item, reason}]}``. A file that is not a QualCoder database
-    raises InputError naming it before anything is stored.
+    Returns ``{source, tool, database_version, documents, documents_matched, cases, cases_existing, roles_added,
+    codes_mapped, codes_created, codings, coders, speakers, skipped: [{item, reason}]}``. Documents already in
+    the project (same canonical text, else same name) are matched and get the codings. A file that is not a
+    QualCoder database raises InputError naming it before anything is stored.
     """
     path = Path(path)
     db = path / "data.qda" if path.is_dir() else path
     conn, columns = open_tool_db(db, "QualCoder", _REQUIRED)
     try:
-        return _import(session, conn, columns, db, user, default_role)
+        return _import(session, conn, columns, db, user, default_role, interviewer_labels)
     except sqlite3.Error as exc:
         raise InputError(f"cannot read the QualCoder database: {exc}", source=str(db)) from None
     finally:
@@ -322,10 +340,11 @@ def import_qualcoder(session: Session, path: str | Path, *, user: str,
 
 
 def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path, user: str,
-            default_role: str) -> dict[str, Any]:
+            default_role: str, interviewer_labels: list[str] | None) -> dict[str, Any]:
     version = conn.execute("SELECT databaseversion FROM project").fetchone()
     report: dict[str, Any] = {"source": str(db), "tool": "QualCoder", "database_version": version[0] if version
-                              else None, "documents": 0, "cases": 0, "cases_existing": 0, "roles_added": [],
+                              else None, "documents": 0, "documents_matched": [], "cases": 0, "cases_existing": 0,
+                              "roles_added": [], "speakers": {},
                               "codes_mapped": 0, "codes_created": 0, "codings": 0, "coders": [], "skipped": []}
     skipped, codes_before = report["skipped"], session.execute(select(func.count()).select_from(Code)).scalar_one()
     cases = _import_cases(session, conn, columns, default_role, report)
@@ -369,22 +388,26 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
             skipped.append({"item": f"link of document {name!r} to a case", "reason": "several cases cover it ("
                             + ", ".join(cases[c].key for c in linked) + "); left unlinked"})
         case = cases[linked[0]] if len(linked) == 1 else None if linked else match_case(session, name)
-        doc = store_document(session, user, name=name, text=text, source=f"{db}#source={src['id']}",
-                             source_format="qualcoder", memo=src["memo"], case=case, skipped=skipped)
-        if doc is None:
+        placed = store_document(session, user, name=name, text=text, source=f"{db}#source={src['id']}",
+                                source_format="qualcoder", memo=src["memo"], case=case, skipped=skipped,
+                                matched=report["documents_matched"], seen=seen,
+                                interviewer_labels=interviewer_labels, speakers=report["speakers"])
+        if placed is None:
             if rows:
                 skipped.append({"item": f"source {src['name']!r}", "reason": "document not imported" + lost})
             continue
-        report["documents"] += 1
+        doc = placed.document
+        report["documents"] += placed.how == "new"
         qt = _qt_positions(raw)
         for r in rows:
             item = f"coding {r['ctid']} in {name!r}"
             span, reason = (None, f"its code (cid {r['cid']}) was not imported") if r["cid"] not in codes else \
                 locate_selection(raw, qt, r["pos0"], r["pos1"], r["seltext"])
-            if span is None:
-                skipped.append({"item": item, "reason": reason})
+            where = placed.span(mapping[span[0]], mapping[span[1]]) if span is not None else reason
+            if not isinstance(where, tuple):
+                skipped.append({"item": item, "reason": where})
                 continue
-            add_imported_coding(session, doc, (mapping[span[0]], mapping[span[1]]), codes[r["cid"]],
+            add_imported_coding(session, doc, where, codes[r["cid"]],
                                 " ".join((r["owner"] or "").split()) or FALLBACK_CODER, item=item, report=report,
                                 seen=seen, when=parse_time(r["date"]), memo=r["memo"],
                                 exemplar=bool(r["important"]) if important else False)

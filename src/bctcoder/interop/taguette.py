@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from bctcoder.coding.events import EventType, log_event
 from bctcoder.corpus.importer import match_case
 from bctcoder.errors import InputError
+from bctcoder.interop.placement import Placement
 from bctcoder.interop.qualcoder import (
     DOC_SUFFIXES,
     add_imported_coding,
@@ -171,12 +172,12 @@ def _authors(conn: sqlite3.Connection, columns: dict) -> dict[int, tuple[str, st
 
 
 def import_taguette(session: Session, path: str | Path, *, user: str, project_id: int | None = None,
-                    coder: str | None = None) -> dict[str, Any]:
+                    coder: str | None = None, interviewer_labels: list[str] | None = None) -> dict[str, Any]:
     """Import one Taguette project (``project_id``) or all of them, in the caller's transaction.
 
-    Returns ``{source, tool, projects, documents, documents_linked, cases, codes_mapped, codes_created,
-    codings, coders, skipped: [{item, reason}]}``. A file that is not a Taguette database raises InputError
-    naming it before anything is stored.
+    Returns ``{source, tool, projects, documents, documents_matched, documents_linked, cases, codes_mapped,
+    codes_created, codings, coders, speakers, skipped: [{item, reason}]}``. A file that is not a Taguette
+    database raises InputError naming it before anything is stored.
     """
     db = Path(path)
     conn, columns = open_tool_db(db, "Taguette", _REQUIRED)
@@ -186,7 +187,7 @@ def import_taguette(session: Session, path: str | Path, *, user: str, project_id
             projects = [p for p in projects if p["id"] == project_id]
             if not projects:
                 raise InputError(f"no Taguette project with id {project_id}", source=str(db))
-        return _import(session, conn, columns, db, user, projects, coder)
+        return _import(session, conn, columns, db, user, projects, coder, interviewer_labels)
     except sqlite3.Error as exc:
         raise InputError(f"cannot read the Taguette database: {exc}", source=str(db)) from None
     finally:
@@ -194,9 +195,10 @@ def import_taguette(session: Session, path: str | Path, *, user: str, project_id
 
 
 def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path, user: str,
-            projects: list[dict], forced_coder: str | None) -> dict[str, Any]:
+            projects: list[dict], forced_coder: str | None, interviewer_labels: list[str] | None) -> dict[str, Any]:
     report: dict[str, Any] = {"source": str(db), "tool": "Taguette", "projects": [p["name"] for p in projects],
-                              "documents": 0, "documents_linked": 0, "cases": 0, "codes_mapped": 0,
+                              "documents": 0, "documents_matched": [], "documents_linked": 0, "cases": 0,
+                              "codes_mapped": 0, "speakers": {},
                               "codes_created": 0, "codings": 0, "coders": [], "skipped": []}
     skipped, codes_before = report["skipped"], session.execute(select(func.count()).select_from(Code)).scalar_one()
     tags, authors = _tag_paths(conn, columns), _authors(conn, columns)
@@ -237,18 +239,21 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
                 skipped.append({"item": f"document {name!r}", "reason": f"unreadable HTML ({exc}){lost}"})
                 continue
             case = match_case(session, name)
-            doc = store_document(session, user, name=name, text=bytemap.text, source=f"{db}#document={doc_row['id']}",
-                                 source_format="taguette", memo=doc_row["description"] if description else None,
-                                 case=case, skipped=skipped)
-            if doc is None:
+            placed = store_document(session, user, name=name, text=bytemap.text,
+                                    source=f"{db}#document={doc_row['id']}", source_format="taguette",
+                                    memo=doc_row["description"] if description else None, case=case,
+                                    skipped=skipped, matched=report["documents_matched"], seen=seen,
+                                    interviewer_labels=interviewer_labels, speakers=report["speakers"])
+            if placed is None:
                 if highlights:
                     skipped.append({"item": f"highlights of {name!r}", "reason": "document not imported" + lost})
                 continue
-            report["documents"] += 1
-            report["documents_linked"] += case is not None
+            report["documents"] += placed.how == "new"
+            report["documents_linked"] += case is not None and placed.how == "new"
             for hl in highlights:
-                _add_highlight(session, doc, bytemap, hl, [codes[t] for t in tags_of.get(hl["id"], []) if t in codes],
-                               len(tags_of.get(hl["id"], [])), forced_coder, authors, default_coder, report, seen)
+                tagged = tags_of.get(hl["id"], [])
+                _add_highlight(session, placed, bytemap, hl, [codes[t] for t in tagged if t in codes], len(tagged),
+                               forced_coder, authors, default_coder, report, seen)
     session.flush()
     report["codes_created"] = session.execute(select(func.count()).select_from(Code)).scalar_one() - codes_before
     report["coders"] = sorted(report["coders"])
@@ -258,10 +263,11 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
     return report
 
 
-def _add_highlight(session: Session, doc: Any, bytemap: ByteMap, hl: sqlite3.Row, codes: list[Code],
+def _add_highlight(session: Session, placed: Placement, bytemap: ByteMap, hl: sqlite3.Row, codes: list[Code],
                    n_tags: int, forced_coder: str | None, authors: dict, default_coder: str,
                    report: dict[str, Any], seen: set) -> None:
     """Turn one highlight into codings (one per imported tag), or report why not."""
+    doc = placed.document
     item = f"highlight {hl['id']} in {doc.name!r}"
     try:
         start_byte, end_byte = int(hl["start_offset"]), int(hl["end_offset"])
@@ -278,8 +284,12 @@ def _add_highlight(session: Session, doc: Any, bytemap: ByteMap, hl: sqlite3.Row
     if reason:
         report["skipped"].append({"item": item, "reason": reason})
         return
+    where = placed.span(start, end)
+    if not isinstance(where, tuple):
+        report["skipped"].append({"item": item, "reason": where})
+        return
     login, date = authors.get(hl["id"], (None, None))
     coder = " ".join((forced_coder or login or default_coder).split()) or FALLBACK_CODER
     for code in codes:
-        add_imported_coding(session, doc, (start, end), code, coder, item=item, report=report, seen=seen,
+        add_imported_coding(session, doc, where, code, coder, item=item, report=report, seen=seen,
                             when=parse_time(date))

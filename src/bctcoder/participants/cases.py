@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder.errors import InputError, NotFoundError
-from bctcoder.participants.csvfile import find_column, read_csv_rows
-from bctcoder.store.models import ATTRIBUTE_TYPES, Attribute, Case, CaseValue, Partnership
+from bctcoder.participants.csvfile import find_column, header_note, read_csv_rows
+from bctcoder.store.models import ATTRIBUTE_TYPES, Attribute, Case, CaseValue, Document, Partnership
 
 DEFAULT_ROLES = {"PW": "Peer worker", "SP": "Supported peer"}
 ROLE_ALIASES = {
@@ -114,10 +114,11 @@ def import_cases(session: Session, path: str | Path, roles: dict[str, str], *, u
     header, rows = read_csv_rows(path)
     id_col = find_column(header, ID_COLUMNS)
     if id_col is None:
-        raise InputError(f"no case id column (expected one of: {', '.join(ID_COLUMNS)})", source=source, line=1)
+        raise InputError(f"no case id column (expected one of: {', '.join(ID_COLUMNS)}){header_note(header)}",
+                         source=source, line=1)
     role_col = find_column(header, ("role",))
     if role_col is None:
-        raise InputError("no 'role' column", source=source, line=1)
+        raise InputError(f"no 'role' column{header_note(header)}", source=source, line=1)
     columns = _attribute_columns(header, id_col, role_col, source)
     attrs = {col: _get_attribute(session, name, type_, ":" in col, source) for col, name, type_ in columns}
     seen: dict[str, int] = {}
@@ -132,7 +133,8 @@ def import_cases(session: Session, path: str | Path, roles: dict[str, str], *, u
         role = normalise_role(row.get(role_col, ""), roles)
         if role is None:
             raise InputError(
-                f"unknown role {row.get(role_col, '')!r} for case {key!r} (known roles: {', '.join(roles)})",
+                f"unknown role {row.get(role_col, '')!r} for case {key!r} (known roles: {', '.join(roles)}; add "
+                f"one with 'bctcoder roles add PROJECT {(row.get(role_col, '') or 'ROLE').strip()}')",
                 source=source, line=line,
             )
         case = session.scalar(select(Case).where(Case.key == key))
@@ -175,6 +177,30 @@ def set_value(session: Session, case: Case, attr: Attribute, cell: str | None, *
     else:
         existing.value, existing.status = value, status
     return existing
+
+
+ROLE_CODE_MAX = 40
+
+
+def check_role_code(code: str) -> str:
+    """A role code as stored: trimmed, non-empty, short, one word (letters, digits, ``-``, ``_``)."""
+    code = (code or "").strip()
+    if not code or len(code) > ROLE_CODE_MAX or not all(ch.isalnum() or ch in "-_" for ch in code):
+        raise InputError(f"role {code!r} must be one word of letters, digits, '-' or '_' (at most "
+                         f"{ROLE_CODE_MAX} characters), e.g. BSR or Carer", source="role")
+    return code
+
+
+def link_document(session: Session, document: str, case: str | None) -> dict[str, Any]:
+    """Point ``document`` at ``case`` (None: no case); returns {document, case, previous}."""
+    doc = session.scalar(select(Document).where(Document.name == document))
+    if doc is None:
+        raise NotFoundError(f"no document {document!r} (see 'bctcoder documents')")
+    previous = doc.case.key if doc.case is not None else None
+    target = require_case(session, case) if case is not None else None
+    doc.case_id = target.id if target is not None else None
+    session.flush()
+    return {"document": document, "case": case, "previous": previous}
 
 
 def require_case(session: Session, key: str) -> Case:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope
+from bctcoder.file_errors import cannot_write
 from bctcoder.report.builders import build_all
 from bctcoder.report.docx_layout import paper_size
 from bctcoder.report.model import Report, ReportTable
@@ -34,21 +35,30 @@ def word_report(report: Report, *, paper: str = "a4") -> bytes:
 
 
 def write_bundle(session: Session, out: str | Path, *, by: str = "role", scope: Scope = Scope(),
-                 paper: str = "a4") -> dict[str, Any]:
+                 paper: str = "a4", raw: bool = False) -> dict[str, Any]:
     """Write the full report set into folder ``out``; returns the paths written. The Word report is printed on
     ``paper`` ("a4" or "letter") and cuts tables longer than :data:`DOCX_MAX_ROWS` rows, pointing to the full
-    table in report.xlsx and csv/."""
+    table in report.xlsx and csv/. CSV text a spreadsheet would run as a formula gets a leading ``'`` unless
+    ``raw`` (:mod:`bctcoder.spreadsheet_safety`).
+
+    The folders are made first, then everything is rendered before the first file is written, and each file
+    is written whole (``NAME.part``, then renamed); a folder that cannot be made or written to is an
+    :class:`InputError` naming it."""
     paper_size(paper)  # an unknown paper size fails before anything is written
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    report = build_all(session, scope, by=by)
-    written = []
     csv_dir = out / "csv"
-    csv_dir.mkdir(exist_ok=True)
+    for folder in (out, csv_dir):   # a folder that cannot be made fails at once, not after the rendering
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(exc, folder, "make folder") from exc
+    report = build_all(session, scope, by=by)
+    files: list[tuple[Path, str | bytes]] = []
     for table in report.tables:
         single = Report(table.name, table.title, [table])
-        written.append(write_atomic(csv_dir / f"{table.name}.csv", to_csv(single)))
+        files.append((csv_dir / f"{table.name}.csv", to_csv(single, raw=raw)))
     for fmt in ("xlsx", "docx", "html", "md"):
-        content = word_report(report, paper=paper) if fmt == "docx" else render(report, fmt)
-        written.append(write_atomic(out / f"report.{fmt}", content))
+        files.append((out / f"report.{fmt}", word_report(report, paper=paper) if fmt == "docx"
+                      else render(report, fmt, raw=raw)))
+    written = [write_atomic(path, content) for path, content in files]
     return {"folder": str(out), "html": str(out / "report.html"), "files": [str(p) for p in written]}

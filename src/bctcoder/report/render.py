@@ -7,7 +7,7 @@ half-written report.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import html
 import io
 import json
@@ -21,7 +21,9 @@ import pandas as pd
 
 from bctcoder import __version__
 from bctcoder.errors import InputError
+from bctcoder.file_errors import cannot_write
 from bctcoder.report.model import Report, ReportTable
+from bctcoder.spreadsheet_safety import SafeCsvWriter, append_xlsx_row
 
 TEXT_FORMATS = ("md", "csv", "json", "html")
 BINARY_FORMATS = ("xlsx", "docx")
@@ -81,15 +83,37 @@ def to_markdown(report: Report) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def to_csv(report: Report) -> str:
-    """CSV of the tables (several tables are separated by a blank line)."""
+def _csv_value(value: Any) -> Any:
+    """A value as a CSV cell: text stays text (which the writer guards), numbers are formatted as numbers."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (str, list, tuple)):
+        return _cell(value)
+    return _Formatted(_cell(value))
+
+
+class _Formatted:
+    """A number (or date) formatted for CSV: written as it is, never guarded as text ("-3" stays "-3")."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def to_csv(report: Report, *, raw: bool = False) -> str:
+    """CSV of the tables (several tables are separated by a blank line). Text that a spreadsheet would run as
+    a formula gets a leading ``'`` (see :mod:`bctcoder.spreadsheet_safety`); ``raw`` writes it exactly."""
     parts = []
     for table in report.tables:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(list(table.frame.columns))
+        writer = SafeCsvWriter(buf, raw=raw)
+        writer.writerow([str(c) for c in table.frame.columns])
         for row in table.frame.itertuples(index=False):
-            writer.writerow([_cell(v) if not isinstance(v, bool) else ("yes" if v else "no") for v in row])
+            writer.writerow([_csv_value(v) for v in row])
         parts.append(buf.getvalue())
     return "\n".join(parts)
 
@@ -129,7 +153,8 @@ def to_json(report: Report) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
-    """One sheet per table, bold frozen header, autosized columns."""
+    """One sheet per table, bold frozen header, autosized columns. Text cells are always text, never
+    formulas (see :mod:`bctcoder.spreadsheet_safety`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -142,18 +167,18 @@ def to_xlsx(report: Report) -> bytes:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append(list(map(str, table.frame.columns)))
+        append_xlsx_row(ws, list(map(str, table.frame.columns)))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in table.frame.itertuples(index=False):
-            ws.append([_xlsx_value(v) for v in row])
+            append_xlsx_row(ws, [_xlsx_value(v) for v in row])
         ws.freeze_panes = "A2"
         for i, col in enumerate(table.frame.columns, start=1):
             width = max([len(str(col))] + [len(_cell(v)) for v in table.frame.iloc[:200, i - 1]])
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(max(8, width + 2), 80)
         for note in table.notes:
             ws.append([])
-            ws.append([note])
+            append_xlsx_row(ws, [note])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -255,12 +280,17 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
 }
 
 
-def render(report: Report, fmt: str, *, paper: str = "a4") -> str | bytes:
-    """Render a report in one of md, csv, json, html, xlsx, docx (on ``paper``: "a4" or "letter")."""
+def render(report: Report, fmt: str, *, paper: str = "a4", raw: bool = False) -> str | bytes:
+    """Render a report in one of md, csv, json, html, xlsx, docx (on ``paper``: "a4" or "letter").
+
+    CSV text that a spreadsheet would run as a formula is written with a leading ``'`` unless ``raw``
+    (xlsx cells are always text, never formulas)."""
     if fmt in ("docx", "html"):
         report = for_documents(report)
     if fmt == "docx":
         return to_docx(report, paper=paper)
+    if fmt == "csv":
+        return to_csv(report, raw=raw)
     try:
         return RENDERERS[fmt](report)
     except KeyError:
@@ -268,12 +298,20 @@ def render(report: Report, fmt: str, *, paper: str = "a4") -> str | bytes:
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
-    """Write a file via a temporary sibling and a rename, so readers never see half a file."""
+    """Write a file via a temporary sibling and a rename, so readers never see half a file.
+
+    A file-system failure (a folder that is not writable, a name that is a folder, a full disk) becomes an
+    :class:`InputError` naming ``path`` and what to do; the temporary file is removed."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    if isinstance(content, bytes):
-        tmp.write_bytes(content)
-    else:
-        tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise cannot_write(exc, path) from exc
     return path

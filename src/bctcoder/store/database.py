@@ -7,6 +7,7 @@ SQLite file we copy it next to itself so a failed migration loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from bctcoder.errors import ProjectError
+from bctcoder.file_errors import os_error_reason
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -110,10 +112,21 @@ def upgrade(engine: Engine) -> None:
 
 
 def backup_file(path: Path, revision: str | None) -> Path:
-    """Copy a SQLite project file aside before a migration; returns the copy's path."""
+    """Copy a SQLite project file aside before a migration; returns the copy's path.
+
+    If the copy cannot be made (a folder that is not writable, a full disk), nothing is migrated: a
+    :class:`ProjectError` names the project and says what to do, and no partial copy is left behind."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.{revision or 'empty'}.{stamp}.bak")
-    shutil.copy2(path, target)
+    try:
+        shutil.copy2(path, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
+        raise ProjectError(
+            f"{path}: this project was made by an older bctcoder and must be upgraded, but the backup copy made "
+            f"first cannot be written next to it in {path.parent} ({os_error_reason(exc)}); nothing was changed. "
+            "Copy the project file to a folder you can write to and open the copy") from exc
     return target
 
 

@@ -31,11 +31,13 @@ class SuggestMixin(ProjectContext):
 
     @requires(Action.RUN_SUGGESTER)
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
-                suggester: str | None = None, mode: str = "sentence") -> dict[str, Any]:
-        """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage."""
+                suggester: str | None = None, mode: str = "sentence",
+                include_interviewer: bool = False) -> dict[str, Any]:
+        """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage
+        (interviewer turns too with ``include_interviewer``)."""
         plan = service.plan_suggestions(self.reading, documents=documents, top_k=top_k,   # no lock held
                                         min_confidence=min_confidence, suggester=suggester, mode=mode,
-                                        models=self.fitted_models)
+                                        models=self.fitted_models, include_interviewer=include_interviewer)
         with self.transaction() as s:
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 

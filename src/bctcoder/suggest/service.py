@@ -240,10 +240,10 @@ def _overlaps(passage: Passage, covered: dict[int, list[tuple[int, int]]]) -> bo
     return any(a < passage.end and passage.start < b for a, b in covered.get(passage.document_id, []))
 
 
-def uncoded_passages(session: Session, documents: Iterable[str] | None = None, mode: str = "sentence"
-                     ) -> list[Passage]:
-    """Interviewee passages that no counting coding overlaps."""
-    items = passages(session, documents=documents, mode=mode)
+def uncoded_passages(session: Session, documents: Iterable[str] | None = None, mode: str = "sentence",
+                     include_interviewer: bool = False) -> list[Passage]:
+    """Interviewee passages (every speaker's with ``include_interviewer``) that no counting coding overlaps."""
+    items = passages(session, documents=documents, mode=mode, interviewee_only=not include_interviewer)
     covered = _covered(session, {p.document_id for p in items})
     return [p for p in items if not _overlaps(p, covered)]
 
@@ -278,14 +278,14 @@ def _fit_and_predict(read: ReadSessions, data: TrainingData, texts: list[str], m
 
 def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
                      min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
-                     models: FittedModels | None = None) -> SuggestionPlan:
+                     models: FittedModels | None = None, include_interviewer: bool = False) -> SuggestionPlan:
     """Read phase of a suggest run (``Project.suggest``): fit (or reuse) the model and rank techniques for
     every uncoded interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so
     other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
     _check_options(top_k, min_confidence)
     with read() as session:
         data = training_data(session, suggester)
-        items = uncoded_passages(session, documents, mode)
+        items = uncoded_passages(session, documents, mode, include_interviewer)
     model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
     ranked = prediction.top_k(top_k + 1) if prediction is not None else []
     model_name = model.name

@@ -176,6 +176,11 @@ def _read_xlsx(data: bytes, source: str) -> tuple[str | None, list[tuple[BctoEnt
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from bctcoder.corpus.safe_archive import SafeArchive
+
+    # bounded before openpyxl reads it
+    with SafeArchive(data, what=".xlsx workbook", source=source, invalid="not a readable .xlsx workbook") as archive:
+        archive.verify_all()
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:

@@ -20,6 +20,9 @@ from bctcoder.store.models import Code, CodeGroup, Coding, Meta, Taxonomy
 from bctcoder.taxonomy.builtin import load_part, parts_of
 from bctcoder.taxonomy.numbers import NUMBER_RE, is_technique_number, number_key
 
+CODE_INDEX_KEY = "bctcoder.code_index"
+"""Where a session keeps its :class:`bctcoder.taxonomy.code_index.CodeIndex` (``session.info``)."""
+
 _SPELLING = {"behavior": "behaviour", "behavioral": "behavioural", "generalization": "generalisation",
              "saliency": "salience", "identify": "identity"}
 
@@ -57,6 +60,7 @@ def install_part(session: Session, data: dict[str, Any], source: str) -> Taxonom
     """Install one taxonomy part (the shape of the built-in YAML files) with its codes."""
     if session.scalar(select(Taxonomy).where(Taxonomy.name == data["name"])) is not None:
         raise TaxonomyError(f"taxonomy {data['name']!r} is already installed in this project")
+    drop_code_index(session)
     tax = Taxonomy(
         name=data["name"],
         version=str(data.get("version", "1")),
@@ -144,6 +148,9 @@ def find_code(session: Session, ref: str, *, kinds: Iterable[str] = ("technique"
     if not ref:
         return None
     kinds = tuple(kinds)
+    index = session.info.get(CODE_INDEX_KEY)
+    if index is not None:  # an import's index (see bctcoder.taxonomy.code_index): the same answer, no scan
+        return index.find(ref, kinds)
     head = ref.split(None, 1)[0]
     if is_technique_number(head):
         match = NUMBER_RE.match(head)
@@ -173,8 +180,12 @@ def require_code(session: Session, ref: str) -> Code:
 
 
 def add_inductive_code(session: Session, label: str, description: str | None = None,
-                       parent: str | None = None, colour: str | None = None) -> Code:
-    """Create an inductive code (a code outside the taxonomy); returns the existing one if present."""
+                       parent: str | None = None, colour: str | None = None, *,
+                       parent_id: int | None = None) -> Code:
+    """Create an inductive code (a code outside the taxonomy); returns the existing one if present.
+
+    A new code goes under the code named ``parent`` (created when missing) or, without one, under the code
+    with id ``parent_id``."""
     label = (label or "").strip()
     if not label:
         raise TaxonomyError("an inductive code needs a non-empty label")
@@ -183,7 +194,6 @@ def add_inductive_code(session: Session, label: str, description: str | None = N
     existing = find_code(session, label)
     if existing is not None:
         return existing
-    parent_id = None
     if parent:
         parent_code = find_code(session, parent, kinds=("inductive",))
         if parent_code is None:
@@ -192,7 +202,15 @@ def add_inductive_code(session: Session, label: str, description: str | None = N
     code = Code(kind="inductive", label=label, description=description, colour=colour, parent_id=parent_id)
     session.add(code)
     session.flush()
+    index = session.info.get(CODE_INDEX_KEY)
+    if index is not None:
+        index.add(code)
     return code
+
+
+def drop_code_index(session: Session) -> None:
+    """Forget the session's code index (before codes change in bulk); lookups scan again until rebuilt."""
+    session.info.pop(CODE_INDEX_KEY, None)
 
 
 def promote(session: Session, codes: list[str], *, group_label: str, extension: str,
@@ -205,6 +223,7 @@ def promote(session: Session, codes: list[str], *, group_label: str, extension: 
     """
     if not codes:
         raise TaxonomyError("name at least one inductive code to promote")
+    drop_code_index(session)
     resolved = []
     for ref in codes:
         code = find_code(session, ref, kinds=("inductive",))

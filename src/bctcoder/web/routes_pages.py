@@ -145,13 +145,19 @@ async def promote(request: Request) -> Response:
 @router.get("/cases")
 def cases(request: Request) -> Response:
     with open_project(request) as p:
-        frame = p.cases()
-        dyads = p.partnerships()
-        roles = p.roles
+        view = p.participants_view()
+    frame = view["cases"]
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records") if len(frame) else []
     columns = [c for c in frame.columns if c not in ("case", "role")]
-    return _page(request, "cases.html", title="Participants", cases=rows, columns=columns, dyads=dyads,
-                 roles=roles)
+    return _page(request, "cases.html", title="Participants", cases=rows, columns=columns,
+                 dyads=view["partnerships"], roles=view["roles"], documents=view["documents"])
+
+
+@router.post("/documents/{name}/case", dependencies=csrf_checked)
+def link_document(request: Request, name: str, case: str = Form("")) -> Response:
+    with open_project(request) as p:
+        p.link_document(name, case.strip() or None)
+    return RedirectResponse("/cases#documents", status_code=303)
 
 
 @router.post("/cases/{key}", dependencies=csrf_checked)

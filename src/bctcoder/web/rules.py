@@ -25,6 +25,7 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("GET", "/cases"): Action.READ,
     ("POST", "/cases/{key}"): Action.MANAGE_CASES,
     ("POST", "/partnerships"): Action.MANAGE_CASES,
+    ("POST", "/documents/{name}/case"): Action.MANAGE_CASES,
     ("GET", "/queue"): Action.READ,
     ("GET", "/results"): Action.READ,
     ("GET", "/results/{name}"): Action.READ,

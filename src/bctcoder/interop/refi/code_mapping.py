@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bctcoder.interop.refi.project_model import RefiCode, RefiProject
 from bctcoder.store.models import Code, CodeGroup
+from bctcoder.taxonomy.code_index import code_index
 from bctcoder.taxonomy.numbers import NUMBER_RE, is_technique_number
 from bctcoder.taxonomy.service import add_inductive_code, find_code, normalise_label
 
@@ -54,6 +55,7 @@ class CodeMapper:
         self.techniques = 0
         self.by_number: dict[str, Code] = {}
         self.by_label: dict[str, Code] = {}
+        self.index = code_index(session)  # find_code and add_inductive_code answer from it (no scans)
         for tech in session.scalars(select(Code).where(Code.kind == "technique").order_by(Code.taxonomy_id, Code.id)):
             if tech.number:
                 self.by_number.setdefault(tech.number, tech)
@@ -74,7 +76,7 @@ class CodeMapper:
         if not match:
             return None
         number, rest = match.group(1), match.group(2).strip()
-        for group in self.s.scalars(select(CodeGroup).where(CodeGroup.number == number)):
+        for group in self.index.groups_numbered(number):
             if (rest and normalise_label(rest) == normalise_label(group.label)) or (not rest and not code.codable):
                 return group
         return None
@@ -171,10 +173,7 @@ class CodeMapper:
             self._entry(code, "existing code", existing)
             return existing.id
         colour = code.colour if code.colour and _COLOUR_RE.match(code.colour.strip()) else None
-        created = add_inductive_code(self.s, label, self._description(code), colour=colour)
-        if parent_id is not None and parent_id != created.id:
-            created.parent_id = parent_id
-        self.s.flush()
+        created = add_inductive_code(self.s, label, self._description(code), colour=colour, parent_id=parent_id)
         self.created += 1
         self.resolved[guid] = created.id
         how = "new inductive code (coded at a taxonomy group)" if was_group else "new inductive code"

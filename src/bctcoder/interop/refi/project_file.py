@@ -73,17 +73,21 @@ def export_qdpx(session: Session, path: str | Path, *, user: str, name: str | No
     return {"path": str(path), **summary}
 
 
-def import_qdpx(session: Session, path: str | Path, *, user: str, taxonomy_match: bool = True) -> dict[str, Any]:
+def import_qdpx(session: Session, path: str | Path, *, user: str, taxonomy_match: bool = True,
+                sources_dir: str | Path | None = None, interviewer_labels: list[str] | None = None) -> dict[str, Any]:
     """Import a REFI-QDA project (``.qdpx`` zip or bare ``.qde``) into the project open in ``session``.
 
     Everything is read (and every source text loaded) before anything is
     stored; a file that cannot be read raises :class:`InputError` naming it.
+    Source texts are read from inside the file; those it stores elsewhere
+    only from inside ``sources_dir`` (see :func:`read_refi_project`).
     Everything else that cannot be imported is listed in the returned report
     (``skipped`` and ``warnings``: ``{"item", "reason"}``) next to ``counts``
     and ``code_mapping``. Logged as one ``project.import_qdpx`` event.
     """
-    refi = read_refi_project(path)
-    report = store_project(session, refi, user=user, taxonomy_match=taxonomy_match)
+    refi = read_refi_project(path, sources_dir=sources_dir)
+    report = store_project(session, refi, user=user, taxonomy_match=taxonomy_match,
+                           interviewer_labels=interviewer_labels)
     log_event(session, user, EventType.PROJECT_IMPORT_QDPX, file=str(path), skipped=len(report["skipped"]),
               warnings=len(report["warnings"]), **report["counts"])
     return report
@@ -94,6 +98,8 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     counts = report.get("counts", {})
     lines = [f"Imported {report.get('file')}: " + ", ".join(f"{v} {k.replace('_', ' ')}"
                                                            for k, v in counts.items() if v)]
+    for m in report.get("documents_matched", []):
+        lines.append(f"Matched {m['imported_as']!r} to the project's document {m['document']!r} ({m['matched_by']})")
     mapping = report.get("code_mapping", [])
     if mapping:
         lines.append(f"Codes: {len(mapping)} in the file; " + ", ".join(

@@ -15,8 +15,9 @@ Mapping and the decisions it takes (each reported, never an exception):
   variables on *sources* (as some tools write them) go to the source's case, or to a new case named
   after the source;
 * text sources → documents with canonical text and speaker turns; line ends and trailing spaces are
-  normalised and every selection offset re-based (``offsets.canonical_with_offsets``); a source whose
-  text is already in the project (same SHA-256) is skipped with its selections; a name in use gets " (2)";
+  normalised and every selection offset re-based (``offsets.canonical_with_offsets``); a source already in
+  the project (same canonical text, else same name: :mod:`bctcoder.interop.placement`) is matched and gets
+  the codings it lacks; the interviewer is recognised or guessed as for transcripts;
 * selections × codings → codings (origin, confidence, model and exemplar from a ``bctcoder {...}``
   description line; any other description text and the notes of the selection and coding → memo);
   codings on a whole source → document presence records; case code references → case presence records;
@@ -36,6 +37,7 @@ from bctcoder.coding.service import get_coder
 from bctcoder.corpus.importer import match_case
 from bctcoder.corpus.parsing import parse_text
 from bctcoder.errors import InputError, TranscriptError
+from bctcoder.interop.placement import Placement, coding_keys, find_existing
 from bctcoder.interop.refi.code_mapping import CodeMapper
 from bctcoder.interop.refi.offsets import canonical_with_offsets
 from bctcoder.interop.refi.project_model import RefiCoding, RefiProject, RefiSelection, RefiSource, RefiValue
@@ -111,7 +113,10 @@ class _Importer:
         self.source_doc: dict[str, Document] = {}
         self.counts: dict[str, int] = {k: 0 for k in (
             "users", "coders_created", "attributes_created", "cases_created", "cases_merged", "documents",
-            "turns", "codings", "memos", "presence_records", "partnerships", "sets")}
+            "turns", "codings", "memos", "presence_records", "partnerships", "sets", "documents_matched")}
+        self.matched: list[dict[str, Any]] = []
+        self.seen: set[tuple] = set()
+        self.interviewer_labels: list[str] | None = None
 
     def note_text(self, guids: list[str]) -> str | None:
         found = [self.notes[g] for g in guids if g in self.notes]
@@ -262,6 +267,9 @@ class _Importer:
         name = " ".join((source.name or "").split()) or f"source {source.guid[:8]}"
         if name.lower().endswith(_SUFFIXES):
             name = name.rsplit(".", 1)[0] or name
+        return name
+
+    def unique_name(self, name: str, source: RefiSource) -> str:
         base, n = name, 1
         while self.s.scalar(select(Document.id).where(Document.name == name)) is not None:
             n += 1
@@ -278,20 +286,22 @@ class _Importer:
             return
         mapped = canonical_with_offsets(source.raw_text)
         try:
-            transcript = parse_text(source.raw_text, source=item, source_format="txt")
+            case_hint = self.source_case.get(source.guid)
+            transcript = parse_text(source.raw_text, source=item, source_format="txt",
+                                    interviewer_labels=self.interviewer_labels,
+                                    participant=case_hint.key if case_hint is not None else None)
         except TranscriptError as exc:
             self.refi.skip(item, f"{exc.reason} ({n_sel} coding(s) not imported)")
             return
         if transcript.text != mapped.text:  # both follow normalize_text; never expected
             self.refi.skip(item, "its text could not be normalised consistently")
             return
-        same = self.s.scalar(select(Document).where(Document.sha256 == transcript.sha256))
-        if same is not None:
-            self.source_doc[source.guid] = same
-            self.refi.skip(item, f"same text as document {same.name!r} already in the project "
-                                 f"({n_sel} coding(s) not imported)")
-            return
         name = self.document_name(source)
+        same, how = find_existing(self.s, transcript.sha256, name)
+        if same is not None:
+            self.match_source(source, same, Placement(same, how, transcript.text), mapped, item)
+            return
+        name = self.unique_name(name, source)
         case = self.source_case.get(source.guid)
         if source.values:
             if case is None:
@@ -321,9 +331,31 @@ class _Importer:
             self.presence(coding.code_guid, "document", doc.name, self.coder_for(coding.user_guid, item), item,
                           coding.created)
 
-    def import_selection(self, doc: Document, sel: RefiSelection, mapped, item: str, raw_length: int) -> None:
+    def match_source(self, source: RefiSource, doc: Document, placed: Placement, mapped, item: str) -> None:
+        """A source the project already holds: link its case if the document has none, add the codings."""
+        self.source_doc[source.guid] = doc
+        self.counts["documents_matched"] += 1
+        self.matched.append({"document": doc.name, "imported_as": source.name, "matched_by": placed.how})
+        case = self.source_case.get(source.guid)
+        if case is not None and doc.case_id is None:
+            doc.case_id = case.id
+        self.seen.update(coding_keys(self.s, doc.id, with_origin=True))
+        for selection in source.selections:
+            self.import_selection(doc, selection, mapped, item, len(source.raw_text or ""), placed)
+        for coding in source.codings:
+            self.presence(coding.code_guid, "document", doc.name, self.coder_for(coding.user_guid, item), item,
+                          coding.created)
+
+    def import_selection(self, doc: Document, sel: RefiSelection, mapped, item: str, raw_length: int,
+                         placed: Placement | None = None) -> None:
         where = f"{item}, selection {sel.start}-{sel.end}"
         span = mapped.span(sel.start, sel.end)
+        if span is not None and placed is not None:
+            moved = placed.span(*span)
+            if not isinstance(moved, tuple):
+                self.refi.skip(where, f"{moved} ({len(sel.codings)} coding(s) not imported)")
+                return
+            span = moved
         if span is None:
             if sel.start >= sel.end:
                 reason = "an empty or reversed selection"
@@ -358,6 +390,10 @@ class _Importer:
             self.refi.skip(where, f"its code {coding.code_guid} is not in the codebook")
             return
         coder = self.coder_for(coding.user_guid or sel.user_guid, where)
+        key = (doc.id, span[0], span[1], code_id, coder.name, fields.get("origin", "manual"))
+        if key in self.seen:
+            self.refi.skip(where, "duplicate of a coding already in the project (same span, code, coder, origin)")
+            return
         created = coding.created or sel.created or utcnow()
         memo = _join(memo, self.note_text(coding.note_guids))
         self.s.add(Coding(document_id=doc.id, start=span[0], end=span[1], code_id=code_id, coder_id=coder.id,
@@ -428,13 +464,16 @@ class _Importer:
         self.s.flush()
 
 
-def store_project(session: Session, refi: RefiProject, *, user: str, taxonomy_match: bool = True) -> dict[str, Any]:
+def store_project(session: Session, refi: RefiProject, *, user: str, taxonomy_match: bool = True,
+                  interviewer_labels: list[str] | None = None) -> dict[str, Any]:
     """Store ``refi`` in the project open in ``session`` (never commits); returns the import report."""
     importer = _Importer(session, refi, user, taxonomy_match)
+    importer.interviewer_labels = interviewer_labels
     importer.run()
     counts = dict(importer.counts)
     counts["codes_mapped_to_techniques"] = importer.codes.techniques
     counts["inductive_codes_created"] = importer.codes.created
     return {"file": refi.file, "project_name": refi.name, "origin": refi.origin, "counts": counts,
-            "code_mapping": importer.codes.mapping(), "skipped": list(refi.skipped),
+            "code_mapping": importer.codes.mapping(), "documents_matched": importer.matched,
+            "skipped": list(refi.skipped),
             "warnings": list(refi.warnings)}

@@ -4,7 +4,8 @@ Pure: reads files, never touches a database. Strictly valid files are read as
 the schema says; what real tools write is tolerated too: an inner ``.qde`` of
 any name, any (or no) XML namespace, braced or unbraced GUIDs in any case,
 source texts embedded or at ``internal://``, ``relative://``, ``absolute://``
-or plain paths, UTF-8 with or without BOM (cp1252 and UTF-16 as fallbacks),
+or plain paths (outside the zip, only inside a sources folder the caller names), UTF-8 with
+or without BOM (lines that are not UTF-8 read as cp1252; UTF-16),
 missing optional attributes. A file that cannot be read at all (not a zip,
 not XML, not a REFI project, a source text that is missing) raises
 :class:`bctcoder.errors.InputError` naming the file; smaller problems are
@@ -14,13 +15,14 @@ recorded on the returned :class:`RefiProject` (``skipped``/``warnings``).
 from __future__ import annotations
 
 import codecs
-import zipfile
-import zlib
+import posixpath
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from bctcoder.corpus.safe_archive import MAX_MEMBER_BYTES, MAX_TEXT_FILE_BYTES, SafeArchive, read_bounded_file, xml_root
+from bctcoder.corpus.textnorm import decode_utf8_or_cp1252_lines, repaired_lines_note
 from bctcoder.errors import InputError
 from bctcoder.interop.refi.guids import normalise_guid
 from bctcoder.interop.refi.project_model import (
@@ -101,30 +103,56 @@ def _datetime(text: str | None) -> datetime | None:
 def _decode(data: bytes, item: str, project: RefiProject) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
+    text, repaired = decode_utf8_or_cp1252_lines(data, strict=False)
+    if repaired:
+        project.warn(item, f"text: {repaired_lines_note(repaired)}")
+    return text
+
+
+def _inside(path: str) -> str | None:
+    """``path`` as a normalised name inside an archive (``/`` separators), or None when it would leave it."""
+    flat = path.replace("\\", "/")
+    if not flat or flat.startswith("/") or (len(flat) > 1 and flat[1] == ":"):
+        return None
+    name = posixpath.normpath(flat)
+    if name == ".." or name.startswith("../") or name == ".":
+        return None
+    return name
+
+
+def _within(candidate: Path, folder: Path) -> bool:
+    """True when ``candidate``, symbolic links resolved, lies inside ``folder`` (resolved too)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        project.warn(item, "text is not UTF-8; read as Windows-1252")
-        return data.decode("cp1252", errors="replace")
+        return candidate.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 class _Files:
-    """Finds the files a project refers to: inside the zip, next to the .qde, or on disk."""
+    """Finds the files a project refers to, never outside the places the user chose.
 
-    def __init__(self, archive: zipfile.ZipFile | None, folder: Path, base_path: str | None):
+    ``internal://`` names a file inside the ``.qdpx`` zip (for a bare ``.qde``: inside its folder);
+    ``relative://``, ``absolute://`` and plain paths are looked up in the zip by name and otherwise read
+    from disk only inside ``sources_dir`` (for a bare ``.qde`` by default its folder), symbolic links
+    resolved. A path that leaves those places raises :class:`InputError` naming the item.
+    """
+
+    def __init__(self, archive: SafeArchive | None, folder: Path, base_path: str | None, sources_dir: Path | None,
+                 source: str):
         self.archive = archive
         self.folder = folder
+        self.source = source
+        self.sources_dir = sources_dir if sources_dir is not None or archive is not None else folder
         self.base = Path(base_path.split("://", 1)[-1]) if base_path else None
         self.members: dict[str, str] = {}
         if archive is not None:
-            for info in archive.infolist():
-                if not info.is_dir():
-                    self.members.setdefault(info.filename.replace("\\", "/").lower(), info.filename)
+            for name in archive.names:
+                self.members.setdefault(name.replace("\\", "/").lower(), name)
 
     def _member(self, name: str) -> bytes | None:
         if self.archive is None:
             return None
-        key = name.replace("\\", "/").lstrip("/").lower()
+        key = name.lower()
         real = self.members.get(key)
         if real is None:  # the same file name anywhere in the zip, when unambiguous
             base = PurePosixPath(key).name
@@ -132,79 +160,106 @@ class _Files:
             real = matches[0] if len(matches) == 1 else None
         return self.archive.read(real) if real is not None else None
 
-    def _disk(self, candidate: Path) -> bytes | None:
-        try:
-            return candidate.read_bytes() if candidate.is_file() else None
-        except OSError:
-            return None
+    def _disk(self, candidates: list[Path], folder: Path, item: str, ref: str) -> bytes | None:
+        """The first existing candidate inside ``folder``; refuses one that exists outside it."""
+        outside = False
+        for candidate in candidates:
+            try:
+                exists = candidate.is_file()
+            except (OSError, ValueError):
+                continue
+            if not exists:
+                continue
+            if not _within(candidate, folder):
+                outside = True
+                continue
+            try:
+                return read_bounded_file(candidate, source=self.source, limit=MAX_TEXT_FILE_BYTES)
+            except (OSError, ValueError):
+                continue
+        if outside:
+            raise InputError(f"{item}: its text file {ref!r} lies outside {folder}; refused (copy it into the "
+                             "sources folder)", source=self.source)
+        return None
 
-    def read(self, ref: str) -> bytes | None:
-        """The bytes of a referenced file, or None when it cannot be found."""
+    def read(self, ref: str, item: str) -> bytes | None:
+        """The bytes of a referenced file, or None when it cannot be found where we may look."""
         scheme, sep, rest = ref.partition("://")
         if not sep:
             scheme, rest = "", ref
         scheme = scheme.lower()
-        if scheme == "absolute" or scheme == "file":
+        if scheme == "internal":
+            name = _inside(rest)
+            if name is None:
+                raise InputError(f"{item}: its text path {ref!r} points outside the project file; refused",
+                                 source=self.source)
+            if self.archive is not None:
+                for candidate in (f"sources/{name}", name):
+                    data = self._member(candidate)
+                    if data is not None:
+                        return data
+                return None
+            return self._disk([self.folder / "sources" / name, self.folder / name], self.folder, item, ref)
+        if scheme in ("absolute", "file"):
             rest = rest.lstrip("/") if len(rest) > 2 and rest[2:3] == ":" else rest
-            disk = [Path(rest)]
-            zipped = [f"sources/{PurePosixPath(rest.replace(chr(92), '/')).name}"]
-        elif scheme == "internal":
-            disk, zipped = [self.folder / "sources" / rest, self.folder / rest], [f"sources/{rest}", rest]
+            file_name = PurePosixPath(rest.replace("\\", "/")).name
+            data = self._member(f"sources/{file_name}") if file_name else None
+            disk = [Path(rest)] + ([self.sources_dir / file_name] if self.sources_dir and file_name else [])
         else:  # relative:// or no scheme
-            disk = ([self.base / rest] if self.base else []) + [self.folder / rest, self.folder / "sources" / rest]
-            zipped = [rest, f"sources/{rest}"]
-        for name in zipped:
-            data = self._member(name)
-            if data is not None:
-                return data
-        for candidate in disk:
-            data = self._disk(candidate)
-            if data is not None:
-                return data
-        return None
+            name = _inside(rest)
+            data = None
+            if name is not None:
+                data = self._member(name) or self._member(f"sources/{name}")
+            disk = []
+            if self.sources_dir is not None:
+                disk = [self.sources_dir / rest, self.sources_dir / "sources" / rest]
+                if self.base is not None:
+                    disk.append(self.base / rest)
+        if data is not None:
+            return data
+        if self.sources_dir is None:
+            raise _NeedsSourcesDir(ref)
+        return self._disk(disk, self.sources_dir, item, ref)
 
 
-def _open_xml(path: Path) -> tuple[bytes, str, zipfile.ZipFile | None]:
+class _NeedsSourcesDir(Exception):
+    """A source outside the archive, with no sources folder to look in."""
+
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref
+
+
+def _open_xml(path: Path, sources_dir: Path | None) -> tuple[bytes, str, SafeArchive | None]:
     """The project XML bytes, a label for messages, and the open zip (or None for a bare .qde)."""
     source = str(path)
     if not path.is_file():
         raise InputError("no such file", source=source)
+    if sources_dir is not None and not sources_dir.is_dir():
+        raise InputError("the sources folder does not exist", source=str(sources_dir))
     with path.open("rb") as handle:
         head = handle.read(4)
-    if head.startswith(b"PK"):
-        try:
-            archive = zipfile.ZipFile(path)
-            names = [n for n in archive.namelist() if n.lower().endswith(".qde") and not n.startswith("__MACOSX")]
-            if not names:
-                archive.close()
-                raise InputError("no .qde project file inside this .qdpx zip", source=source)
-            if len(names) > 1:
-                preferred = [n for n in names if PurePosixPath(n).name.lower() == "project.qde"]
-                if len(preferred) != 1:
-                    archive.close()
-                    raise InputError(f"several .qde files inside the zip ({', '.join(sorted(names))})",
-                                     source=source)
-                names = preferred
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-            raise InputError(f"corrupt .qdpx zip file ({exc})", source=source) from None
-        try:
-            return archive.read(names[0]), f"{source} ({names[0]})", archive
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error) as exc:
-            archive.close()
-            raise InputError(f"corrupt .qdpx zip file ({exc})", source=source) from None
-    return path.read_bytes(), source, None
+    if not head.startswith(b"PK"):
+        return read_bounded_file(path, limit=MAX_MEMBER_BYTES), source, None
+    archive = SafeArchive(path, what=".qdpx file")
+    try:
+        names = [n for n in archive.names if n.lower().endswith(".qde") and not n.startswith("__MACOSX")]
+        if not names:
+            raise InputError("no .qde project file inside this .qdpx zip", source=source)
+        if len(names) > 1:
+            preferred = [n for n in names if PurePosixPath(n).name.lower() == "project.qde"]
+            if len(preferred) != 1:
+                raise InputError(f"several .qde files inside the zip ({', '.join(sorted(names))})", source=source)
+            names = preferred
+        return archive.read(names[0]), f"{source} ({names[0]})", archive
+    except BaseException:
+        archive.close()
+        raise
 
 
 def _parse(data: bytes, label: str, source: str):
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True,
-                             remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        raise InputError(f"not a REFI-QDA project: XML error in {label}: {exc.msg}", source=source,
-                         line=line) from None
-    if root is None or _local(root) != "Project":
+    root = xml_root(data, what=f"not a REFI-QDA project: XML error in {label}", source=source, remove_comments=True)
+    if _local(root) != "Project":
         raise InputError(f"not a REFI-QDA project: the root element of {label} is not <Project>", source=source)
     return root
 
@@ -270,7 +325,14 @@ def _text_of(element, files: _Files, project: RefiProject, item: str, *, require
     ref = _attr(element, "plainTextPath")
     if not ref:
         return None, None
-    data = files.read(ref)
+    try:
+        data = files.read(ref, item)
+    except _NeedsSourcesDir:
+        if not required:
+            project.skip(item, f"text file {ref!r} is outside the project file (pass --sources-dir to read it)")
+            return None, None
+        raise InputError(f"{item}: its text {ref!r} is not inside the project file; to read it from disk, "
+                         "pass --sources-dir DIR naming the folder that holds it", source=source) from None
     if data is None:
         if required:
             raise InputError(f"{item}: its text file {ref!r} is missing", source=source)
@@ -354,23 +416,25 @@ def _read_root(root, files: _Files, project: RefiProject, source: str) -> None:
                                     _refs(node, "MemberCode"), _refs(node, "MemberNote")))
 
 
-def read_refi_project(path: str | Path) -> RefiProject:
+def read_refi_project(path: str | Path, *, sources_dir: str | Path | None = None) -> RefiProject:
     """Read a ``.qdpx`` (zip with a ``.qde`` of any name) or a bare ``.qde`` file, with every source text.
 
-    Raises :class:`InputError` naming the file when it is not a readable REFI-QDA
-    project or a referenced source text is missing.
+    Source texts come from inside the zip; texts stored elsewhere (``absolute://``, ``relative://``) are
+    read from disk only inside ``sources_dir`` (for a bare ``.qde``, by default its own folder). The zip
+    and the XML are read within the bounds of :mod:`bctcoder.corpus.safe_archive`.
+
+    Raises :class:`InputError` naming the file when it is not a readable REFI-QDA project, a referenced
+    source text is missing or lies outside the places we may read, and :class:`LimitError` past a bound.
     """
     path = Path(path)
     source = str(path)
-    data, label, archive = _open_xml(path)
+    folder = Path(sources_dir) if sources_dir is not None else None
+    data, label, archive = _open_xml(path, folder)
     try:
         root = _parse(data, label, source)
         project = RefiProject(file=source, name=_attr(root, "name"), origin=_attr(root, "origin"))
-        files = _Files(archive, path.parent, _attr(root, "basePath"))
-        try:
-            _read_root(root, files, project, source)
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error) as exc:  # a damaged member of the zip
-            raise InputError(f"corrupt .qdpx zip file ({exc})", source=source) from None
+        files = _Files(archive, path.parent, _attr(root, "basePath"), folder, source)
+        _read_root(root, files, project, source)
         return project
     finally:
         if archive is not None:
