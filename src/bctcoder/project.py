@@ -212,9 +212,14 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
             per_id = dict(s.execute(counted).all())
             ids = dict(s.execute(select(Code.number, Code.id).where(Code.number.is_not(None))).all())
             ids_ind = dict(s.execute(select(Code.label, Code.id).where(Code.kind == "inductive")).all())
+            shown = {cid: number or label for cid, number, label in s.execute(select(Code.id, Code.number,
+                                                                                      Code.label))}
+            parents = dict(s.execute(select(Code.id, Code.parent_id).where(Code.parent_id.is_not(None))).all())
             for row in rows:
                 code_id = ids.get(row["id"]) if row["kind"] == "technique" else ids_ind.get(row["label"])
                 row["codings"] = per_id.get(code_id, 0) if code_id is not None else 0
+                parent_id = parents.get(code_id) if code_id is not None else None
+                row["parent"] = shown.get(parent_id) if parent_id is not None else None
             return rows
 
     @requires(Action.READ)

@@ -23,6 +23,7 @@ from bctcoder.store.models import (
     Attribute,
     Case,
     CaseSet,
+    CaseSetDocument,
     CaseSetMember,
     CaseValue,
     Code,
@@ -85,14 +86,34 @@ def techniques_frame(session: Session, taxonomy: str | None = None) -> pd.DataFr
     return frame.reset_index(drop=True)
 
 
-def case_set_ids(session: Session, name: str | None) -> set[int] | None:
-    """Case ids of a named set (None when no set is asked for)."""
-    if not name:
-        return None
+def _set_id(session: Session, name: str) -> int:
     cs = session.scalar(select(CaseSet).where(CaseSet.name == name))
     if cs is None:
         raise NotFoundError(f"no case set {name!r} (make one with 'bctcoder select')")
-    return set(session.scalars(select(CaseSetMember.case_id).where(CaseSetMember.set_id == cs.id)))
+    return cs.id
+
+
+def case_set_ids(session: Session, name: str | None) -> set[int] | None:
+    """Case ids of a named set, including the cases of its member documents (None when no set is asked for)."""
+    if not name:
+        return None
+    set_id = _set_id(session, name)
+    ids = set(session.scalars(select(CaseSetMember.case_id).where(CaseSetMember.set_id == set_id)))
+    ids |= set(session.scalars(select(Document.case_id).join(CaseSetDocument, CaseSetDocument.document_id
+                                                            == Document.id)
+                               .where(CaseSetDocument.set_id == set_id, Document.case_id.is_not(None))))
+    return ids
+
+
+def set_document_ids(session: Session, name: str | None) -> set[int] | None:
+    """Document ids in a named set: its member documents and every document of its member cases."""
+    if not name:
+        return None
+    set_id = _set_id(session, name)
+    ids = set(session.scalars(select(CaseSetDocument.document_id).where(CaseSetDocument.set_id == set_id)))
+    ids |= set(session.scalars(select(Document.id).join(CaseSetMember, CaseSetMember.case_id == Document.case_id)
+                               .where(CaseSetMember.set_id == set_id)))
+    return ids
 
 
 def fetch_tuples(session: Session, stmt) -> list[tuple]:
@@ -139,9 +160,9 @@ def load_evidence(session: Session, scope: Scope = Scope(), *, kinds: tuple[str,
                         columns=["document_id", "document", "case_id"])
     if scope.documents:
         docs = docs[docs["document"].isin(scope.documents)]
-    ids = case_set_ids(session, scope.case_set)
-    if ids is not None:
-        docs = docs[docs["case_id"].isin(ids)]
+    doc_ids = set_document_ids(session, scope.case_set)
+    if doc_ids is not None:
+        docs = docs[docs["document_id"].isin(doc_ids)]
     frame = frame[frame["document_id"].isin(docs["document_id"])]
     if not scope.coders:
         frame = _decisions_replace_coders(session, frame, coders)
@@ -273,7 +294,7 @@ def category(row: pd.Series, values: list[str]) -> str:
 def document_lengths(session: Session, scope: Scope = Scope()) -> pd.DataFrame:
     """document_id, document, case_id, characters (computed in the database, texts not loaded)."""
     stmt = select(Document.id, Document.name, Document.case_id, func.length(Document.text))
-    ids = case_set_ids(session, scope.case_set)
+    ids = set_document_ids(session, scope.case_set)
     if ids is not None:
-        stmt = stmt.where(Document.case_id.in_(ids))
+        stmt = stmt.where(Document.id.in_(ids))
     return pd.DataFrame(session.execute(stmt).all(), columns=["document_id", "document", "case_id", "characters"])

@@ -9,13 +9,14 @@ import typer
 
 from bctcoder.cli.common import open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, emit_object
+from bctcoder.cli.output import Format, emit, emit_object, literal, make_console
 from bctcoder.errors import NotFoundError
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY, builtin_rows
 from bctcoder.taxonomy.numbers import number_key
 
 app = typer.Typer(help="Browse taxonomies; import the BCT Ontology or a codebook.", no_args_is_help=True)
 codes_app = typer.Typer(help="List, add and promote codes (techniques and inductive codes).", no_args_is_help=True)
+console = make_console()
 
 LIST_COLUMNS = ["id", "label", "group_id", "group_label", "extension"]
 ProjectOpt = typer.Option(None, "--project", "-p", envvar="BCTCODER_PROJECT",
@@ -89,6 +90,8 @@ def import_codebook(project: str = typer.Argument(..., envvar="BCTCODER_PROJECT"
 def codes_list(project: str = typer.Argument(..., envvar="BCTCODER_PROJECT", help="Project file or URL."),
                inductive: bool = typer.Option(False, "--inductive", help="Only inductive codes."),
                used: bool = typer.Option(False, "--used", help="Only codes with codings."),
+               tree: bool = typer.Option(False, "--tree", help="Show the code tree: groups, techniques, and "
+                                                                "inductive codes under their parents."),
                format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """List the project's codes (techniques and inductive codes) with their number of codings."""
     with open_project(project) as p:
@@ -98,7 +101,44 @@ def codes_list(project: str = typer.Argument(..., envvar="BCTCODER_PROJECT", hel
     if used:
         rows = [r for r in rows if r["codings"]]
     rows.sort(key=lambda r: (r["kind"] != "technique", number_key(r["id"] if r["kind"] == "technique" else None)))
-    emit(rows, format, columns=["id", "label", "kind", "group_id", "group_label", "codings"])
+    if tree and format == Format.table:
+        for line in tree_lines(rows):
+            console.print(literal(line), soft_wrap=True)
+        return
+    emit(rows, format, columns=["id", "label", "kind", "group_id", "group_label", "parent", "codings"])
+
+
+def tree_lines(rows: list[dict]) -> list[str]:
+    """The codes as an indented tree: each taxonomy group, its techniques, and inductive codes under their
+    parent (a technique or another inductive code); counts of codings in brackets."""
+    children: dict[str | None, list[dict]] = {}
+    for r in rows:
+        if r["kind"] == "inductive":
+            children.setdefault(r["parent"], []).append(r)
+    lines: list[str] = []
+
+    def below(key: str, depth: int) -> None:
+        for child in children.pop(key, []):
+            lines.append("  " * depth + f"{child['label']} ({child['codings']})")
+            below(child["label"], depth + 1)
+
+    group = None
+    for r in rows:
+        if r["kind"] != "technique":
+            continue
+        if r["group_id"] != group:
+            group = r["group_id"]
+            lines.append(f"{group} {r['group_label']}")
+        lines.append(f"  {r['id']} {r['label']} ({r['codings']})")
+        below(r["id"], 2)
+    roots = [key for key in children if key is None or key not in {r["label"] for r in rows}]
+    if roots:
+        lines.append("Inductive codes")
+    for key in roots:
+        for child in children.pop(key, []):
+            lines.append(f"  {child['label']} ({child['codings']})")
+            below(child["label"], 2)
+    return lines
 
 
 @codes_app.command("add")

@@ -305,6 +305,15 @@ class CaseSetMember(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
 
 
+class CaseSetDocument(Base):
+    """Membership of a document in a set (a document set from another tool, e.g. REFI-QDA's sets of
+    sources): ``--set`` then covers the document even when it is linked to no case."""
+
+    __tablename__ = "case_set_document"
+    set_id: Mapped[int] = mapped_column(ForeignKey("case_set.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+
+
 class Event(Base):
     """The audit trail: one row per change (who, when, what)."""
 

@@ -22,7 +22,8 @@ Mapping and the decisions it takes (each reported, never an exception):
   description line; any other description text and the notes of the selection and coding → memo);
   codings on a whole source → document presence records; case code references → case presence records;
 * notes → memos (of codings, documents, codes); descriptions of sources and cases → their memos;
-* links between two cases → partnerships; sets of sources → case sets of those sources' cases.
+* links between two cases → partnerships; sets of sources → sets of those documents (and their cases), usable
+  with ``--set`` like a case set.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from bctcoder.store.models import (
     Attribute,
     Case,
     CaseSet,
+    CaseSetDocument,
     CaseSetMember,
     CaseValue,
     Coder,
@@ -434,17 +436,21 @@ class _Importer:
             if self.s.scalar(select(CaseSet.id).where(CaseSet.name == refi_set.name)) is not None:
                 self.refi.skip(item, "a case set with this name is already in the project")
                 continue
-            members: dict[int, None] = {}
+            cases: dict[int, None] = {}
+            documents: dict[int, None] = {}
             for guid in refi_set.source_guids:
                 doc = self.source_doc.get(guid)
-                if doc is None or doc.case_id is None:
-                    self.refi.warn(item, f"member source {guid} is not an imported document with a case: left out")
-                else:
-                    members[doc.case_id] = None
+                if doc is None:
+                    self.refi.warn(item, f"member source {guid} was not imported: left out")
+                    continue
+                documents[doc.id] = None
+                if doc.case_id is not None:
+                    cases[doc.case_id] = None
             case_set = CaseSet(name=refi_set.name, description=refi_set.description)
             self.s.add(case_set)
             self.s.flush()
-            self.s.add_all(CaseSetMember(set_id=case_set.id, case_id=cid) for cid in members)
+            self.s.add_all(CaseSetMember(set_id=case_set.id, case_id=cid) for cid in cases)
+            self.s.add_all(CaseSetDocument(set_id=case_set.id, document_id=did) for did in documents)
             self.counts["sets"] += 1
 
     def run(self) -> None:

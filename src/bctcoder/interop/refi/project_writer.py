@@ -46,6 +46,7 @@ from bctcoder.store.models import (
     Attribute,
     Case,
     CaseSet,
+    CaseSetDocument,
     CaseSetMember,
     Code,
     Coder,
@@ -390,6 +391,7 @@ class _Writer:
                 _el(element, "Description", case_set.description)
             members = self.s.scalars(select(Case).join(CaseSetMember, CaseSetMember.case_id == Case.id)
                                      .where(CaseSetMember.set_id == case_set.id).order_by(Case.key))
+            written: set[int] = set()
             for case in members:
                 docs = list(self.s.scalars(select(Document).where(Document.case_id == case.id)
                                            .order_by(Document.name)))
@@ -397,6 +399,12 @@ class _Writer:
                     self.not_exported.append({"item": f"case {case.key!r} in set {case_set.name!r}",
                                               "reason": "QDA-XML sets hold sources, and this case has no document"})
                 for doc in docs:
+                    _el(element, "MemberSource", targetGUID=self.doc_guid[doc.id])
+                    written.add(doc.id)
+            for doc in self.s.scalars(select(Document).join(CaseSetDocument, CaseSetDocument.document_id
+                                                            == Document.id)
+                                      .where(CaseSetDocument.set_id == case_set.id).order_by(Document.name)):
+                if doc.id not in written:
                     _el(element, "MemberSource", targetGUID=self.doc_guid[doc.id])
             self.counts["sets"] += 1
 
