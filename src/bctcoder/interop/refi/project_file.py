@@ -98,6 +98,10 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     counts = report.get("counts", {})
     lines = [f"Imported {report.get('file')}: " + ", ".join(f"{v} {k.replace('_', ' ')}"
                                                            for k, v in counts.items() if v)]
+    for name, speakers in report.get("speakers", {}).items():
+        who = ", ".join(f"{s['speaker']} ({s['turns']}{', interviewer' if s['interviewer'] else ''}"
+                        f"{', guessed' if s['guessed'] else ''})" for s in speakers)
+        lines.append(f"{name}: speakers {who or 'none'}")
     for m in report.get("documents_matched", []):
         lines.append(f"Matched {m['imported_as']!r} to the project's document {m['document']!r} ({m['matched_by']})")
     mapping = report.get("code_mapping", [])

@@ -117,6 +117,7 @@ class _Importer:
             "users", "coders_created", "attributes_created", "cases_created", "cases_merged", "documents",
             "turns", "codings", "memos", "presence_records", "partnerships", "sets", "documents_matched")}
         self.matched: list[dict[str, Any]] = []
+        self.speakers: dict[str, list[dict[str, Any]]] = {}
         self.seen: set[tuple] = set()
         self.interviewer_labels: list[str] | None = None
 
@@ -322,6 +323,7 @@ class _Importer:
         self.s.add_all(Turn(document_id=doc.id, start=t.start, end=t.end, speaker=t.speaker,
                             is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
         self.source_doc[source.guid] = doc
+        self.speakers[name] = transcript.speaker_summary()
         self.counts["documents"] += 1
         self.counts["turns"] += len(transcript.turns)
         self.counts["memos"] += 1 if memo else 0
@@ -481,5 +483,6 @@ def store_project(session: Session, refi: RefiProject, *, user: str, taxonomy_ma
     counts["inductive_codes_created"] = importer.codes.created
     return {"file": refi.file, "project_name": refi.name, "origin": refi.origin, "counts": counts,
             "code_mapping": importer.codes.mapping(), "documents_matched": importer.matched,
+            "speakers": importer.speakers,
             "skipped": list(refi.skipped),
             "warnings": list(refi.warnings)}
