@@ -38,6 +38,7 @@ from bctcoder.corpus import importer
 from bctcoder.errors import InputError, ProjectError
 from bctcoder.interop.api import InteropMixin
 from bctcoder.participants import cases as case_service
+from bctcoder.store import copy as project_copy
 from bctcoder.store import database
 from bctcoder.store.models import Attribute, Case, Code, Coder, Coding, Document, Partnership, Presence, Taxonomy, Turn
 from bctcoder.suggest.api import SuggestMixin
@@ -157,6 +158,7 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
                           for t in s.scalars(select(Taxonomy).order_by(Taxonomy.id))]
             return {
                 "project": self.url,
+                "backend": project_copy.backend(self.engine),
                 "schema": database.current_revision(self.engine),
                 "taxonomy": taxonomy_service.get_meta(s, "taxonomy"),
                 "taxonomies": taxonomies,
@@ -180,6 +182,24 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
         """The roles cases may have (code → description), e.g. PW and SP."""
         with self.reading() as s:
             return taxonomy_service.get_meta(s, "roles", case_service.DEFAULT_ROLES)
+
+    @requires(Action.COPY_PROJECT)
+    def copy_to(self, dest: str | Path) -> dict[str, Any]:
+        """Copy the whole project into an empty database at ``dest`` (a file path or URL: SQLite ↔
+        PostgreSQL), in one transaction there, and verify it (row counts of every table and a checksum over
+        every document text and coding). Sign-in sessions are not copied. Nothing is left at ``dest`` when
+        the copy fails."""
+        url = database.to_url(dest)
+        path = database.sqlite_path(url)
+        existed = path is not None and path.exists()
+        if path is not None and not path.parent.is_dir():
+            raise ProjectError(f"{path}: the folder {path.parent} does not exist")
+        try:
+            return project_copy.copy_project(self.engine, url)
+        except BaseException:
+            if path is not None and not existed:
+                path.unlink(missing_ok=True)
+            raise
 
     @requires(Action.MANAGE_CASES)
     def add_role(self, code: str, description: str | None = None) -> None:

@@ -37,6 +37,7 @@ class Action(StrEnum):
     RECONCILE = "reconcile"                # record consensus decisions
     SET_BLIND = "set_blind"                # turn blind mode on or off
     MANAGE_USERS = "manage_users"          # add, remove and change the role of accounts
+    COPY_PROJECT = "copy_project"          # copy the whole project (accounts included) to another database
 
 
 _CODER = frozenset({Action.READ, Action.CODE, Action.REVIEW_SUGGESTIONS, Action.ADD_CODE})
@@ -60,6 +61,7 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.RECONCILE: "record consensus decisions",
     Action.SET_BLIND: "turn blind mode on or off",
     Action.MANAGE_USERS: "add and remove accounts, change roles",
+    Action.COPY_PROJECT: "copy the whole project to another database",
 }
 
 

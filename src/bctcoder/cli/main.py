@@ -22,7 +22,7 @@ from bctcoder.cli import (
 )
 from bctcoder.cli.common import CliActor, ProjectArg, open_project
 from bctcoder.cli.errors import friendly
-from bctcoder.cli.output import Format, emit, emit_object, flatten, make_console
+from bctcoder.cli.output import Format, emit, emit_object, flatten, literal, make_console
 from bctcoder.project import Project
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY
 
@@ -95,6 +95,24 @@ def info(project: str = ProjectArg, format: Format = typer.Option(Format.table, 
     """Show what a project holds: taxonomy, cases, documents, codings."""
     with open_project(project) as p:
         emit_object(p.info(), format)
+
+
+@app.command("copy")
+@friendly
+def copy_project(source: str = typer.Argument(..., help="The project to copy (file or database URL)."),
+                 dest: str = typer.Argument(..., help="An empty database URL or a new file, e.g. "
+                                                      "postgresql+psycopg://user@host/study"),
+                 format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Copy a whole project to another database (SQLite ↔ PostgreSQL), in one transaction, verified."""
+    with open_project(source) as p:
+        result = p.copy_to(dest)
+    if format == Format.json:
+        emit_object(result, format)
+        return
+    rows = sum(result["rows"].values())
+    console.print(literal(f"Copied {rows} rows ({result['source_backend']} → {result['destination_backend']}) to "
+                          f"{result['destination']}; row counts of every table and the checksum of every text "
+                          f"and coding match (sha256 {result['sha256'][:16]}…)."), soft_wrap=True)
 
 
 @app.command()
