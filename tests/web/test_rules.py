@@ -30,6 +30,7 @@ SAMPLES: dict[tuple[str, str], dict] = {
     ("GET", "/queue"): {}, ("GET", "/results"): {}, ("GET", "/results/{name}"): {"path": {"name": "quotes"}},
     ("GET", "/download/{name}.{fmt}"): {"path": {"name": "quotes", "fmt": "json"}},
     ("GET", "/api/documents/{name}/codings"): {"path": {"name": "Demo_SP2"}},
+    ("GET", "/api/codings/{coding_id}/history"): {"path": {"coding_id": "SUGGESTION"}},
     ("POST", "/api/codings"): {"json": {"document": "Demo_SP2", "start": 20, "end": 40, "code": "1.1"}},
     ("PATCH", "/api/codings/{coding_id}"): {"path": {"coding_id": "SUGGESTION"}, "json": {"memo": "x"}},
     ("DELETE", "/api/codings/{coding_id}"): {"path": {"coding_id": "SUGGESTION"}},

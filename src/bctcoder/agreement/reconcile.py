@@ -107,15 +107,15 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
             Presence.coder_id == cons.id)):
         session.delete(old_presence)
     session.flush()
-    for start, end, exemplar in sorted(spans):
-        session.add(Coding(document_id=doc.id, start=start, end=end, code_id=code_row.id, coder_id=cons.id,
-                           origin="consensus", memo=memo, exemplar=exemplar))
+    made = [Coding(document_id=doc.id, start=start, end=end, code_id=code_row.id, coder_id=cons.id,
+                   origin="consensus", memo=memo, exemplar=exemplar) for start, end, exemplar in sorted(spans)]
+    session.add_all(made)
     if not spans:
         session.add(Presence(code_id=code_row.id, scope="document", target=doc.name, coder_id=cons.id,
                              present=False, source=f"reconcile {first}/{second}"))
     session.flush()
     log_event(session, user, EventType.RECONCILE_DECIDE, document=document, code=code, decision=decision,
-              coders=[first, second], spans=len(spans))
+              coders=[first, second], spans=len(spans), codings=[c.id for c in made])
     return {"document": document, "code": code, "decision": decision, "consensus_codings": len(spans)}
 
 
@@ -158,14 +158,15 @@ def accept_agreements(session: Session, user: str, first: str, second: str, *,
     cons = get_coder(session, consensus)
     existing = set(session.execute(select(Coding.document_id, Coding.code_id, Coding.start, Coding.end)
                                    .where(Coding.coder_id == cons.id)).all())
-    added = 0
+    made = []
     for doc_id, code_id, start, end in same:
         key = (int(doc_id), int(code_id), int(start), int(end))
         if key in existing:
             continue
-        session.add(Coding(document_id=key[0], code_id=key[1], start=key[2], end=key[3], coder_id=cons.id,
+        made.append(Coding(document_id=key[0], code_id=key[1], start=key[2], end=key[3], coder_id=cons.id,
                            origin="consensus"))
-        added += 1
+    session.add_all(made)
     session.flush()
-    log_event(session, user, EventType.RECONCILE_ACCEPT_AGREEMENTS, coders=[first, second], added=added)
-    return {"added": added}
+    log_event(session, user, EventType.RECONCILE_ACCEPT_AGREEMENTS, coders=[first, second], added=len(made),
+              codings=[c.id for c in made])
+    return {"added": len(made)}

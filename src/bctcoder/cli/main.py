@@ -117,6 +117,17 @@ def copy_project(source: str = typer.Argument(..., help="The project to copy (fi
 
 @app.command()
 @friendly
+def history(project: str = ProjectArg,
+            coding: Optional[int] = typer.Option(None, "--coding", help="Only this coding's history."),
+            format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Who created, changed, accepted, rejected, adjudicated or undid each coding, and when (from the event log)."""
+    with open_project(project) as p:
+        rows = p.history(coding)
+    emit(rows, format, columns=["coding", "at", "user", "what", "details"])
+
+
+@app.command()
+@friendly
 def documents(project: str = ProjectArg, format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """List documents (transcripts) with case, role, size, turns and codings."""
     with open_project(project) as p:

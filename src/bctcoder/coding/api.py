@@ -19,8 +19,9 @@ from bctcoder.analysis.coverage import document_coverage
 from bctcoder.coding import csv_io, views
 from bctcoder.coding import service as coding_service
 from bctcoder.coding.events import event_rows
-from bctcoder.errors import ProjectError
-from bctcoder.store.models import Coder
+from bctcoder.coding.history import coding_history
+from bctcoder.errors import NotFoundError, ProjectError
+from bctcoder.store.models import Coder, Coding
 
 
 class CodingMixin(ProjectContext):
@@ -146,6 +147,17 @@ class CodingMixin(ProjectContext):
         if own_only:
             rows = [r for r in rows if r["user"] == self.actor.name][:limit]
         return rows
+
+    @requires(Action.READ)
+    def history(self, coding: int | None = None) -> list[dict[str, Any]]:
+        """Each coding's history (who created, changed, accepted, rejected, adjudicated or undid it, and when),
+        from the event log; one coding's with ``coding``. Blind mode: a coder sees only their own actions."""
+        with self.reading() as s:
+            own = [self.actor.name] if self._own_only(s) else None
+            if coding is not None and own is None and s.get(Coding, coding) is None and not any(
+                    True for _ in coding_history(s, [coding])):
+                raise NotFoundError(f"no coding {coding} (see 'bctcoder codings list')")
+            return coding_history(s, None if coding is None else [coding], users=own)
 
     @requires(Action.READ)
     def document_list(self) -> list[dict[str, Any]]:

@@ -40,6 +40,12 @@ def list_codings(request: Request, name: str) -> dict[str, Any]:
     return {"codings": rows}
 
 
+@router.get("/codings/{coding_id}/history")
+def coding_history(request: Request, coding_id: int) -> dict[str, Any]:
+    with open_project(request) as p:
+        return {"coding": coding_id, "history": p.history(coding_id)}
+
+
 @router.post("/codings", status_code=201)
 def add_coding(request: Request, body: NewCoding) -> dict[str, Any]:
     with open_project(request) as p:

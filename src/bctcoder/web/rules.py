@@ -31,6 +31,7 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("GET", "/results/{name}"): Action.READ,
     ("GET", "/download/{name}.{fmt}"): Action.READ,
     ("GET", "/api/documents/{name}/codings"): Action.READ,
+    ("GET", "/api/codings/{coding_id}/history"): Action.READ,
     ("POST", "/api/codings"): Action.CODE,
     ("PATCH", "/api/codings/{coding_id}"): Action.CODE,
     ("DELETE", "/api/codings/{coding_id}"): Action.CODE,

@@ -217,7 +217,26 @@
     const suggested = current.origin === "suggested";
     document.getElementById("editor-accept").hidden = !suggested;
     document.getElementById("editor-reject").hidden = !suggested;
+    const history = document.getElementById("editor-history");
+    history.open = false;
+    document.getElementById("editor-history-list").replaceChildren();
   }
+
+  // Who created, changed, accepted or adjudicated this coding (read from the event log when opened)
+  document.getElementById("editor-history").addEventListener("toggle", async (event) => {
+    if (!event.target.open || !current) return;
+    const list = document.getElementById("editor-history-list");
+    try {
+      const data = await api("GET", `/api/codings/${current.id}/history`);
+      list.replaceChildren(...data.history.map((h) => {
+        const item = document.createElement("li");
+        item.textContent = `${h.at.replace("T", " ")} ${h.user}: ${h.what}` + (h.details ? ` — ${h.details}` : "");
+        return item;
+      }));
+    } catch (error) {
+      status(error.message, true);
+    }
+  });
   function closeEditor() { editor.hidden = true; current = null; }
 
   async function review(decision) {
