@@ -53,7 +53,15 @@ class PermissionDenied(BctcoderError):
 
 
 class ConflictError(BctcoderError):
-    """The change cannot be made because someone else changed the same thing meanwhile (HTTP 409)."""
+    """The change cannot be made because someone else changed the same thing meanwhile (HTTP 409).
+
+    ``current`` (optional) is the thing as it is now and ``yours`` the change that was refused, so a caller
+    can show both."""
+
+    def __init__(self, message: str, *, current: dict | None = None, yours: dict | None = None):
+        super().__init__(message)
+        self.current = current
+        self.yours = yours
 
 
 class LimitError(InputError):

@@ -45,10 +45,12 @@ class CodingMixin(ProjectContext):
             return coding_service.coding_dict(s, coding)
 
     @requires(Action.CODE)
-    def update_coding(self, coding_id: int, **changes: Any) -> dict[str, Any]:
-        """Change a coding's span, code, memo or exemplar flag (origin, confidence, coder: the owner)."""
+    def update_coding(self, coding_id: int, *, expected_version: int | None = None, **changes: Any) -> dict[str, Any]:
+        """Change a coding's span, code, memo or exemplar flag (origin, confidence, coder: the owner).
+        ``expected_version``: refuse (ConflictError with both versions) if the coding changed since."""
         with self.transaction() as s:
-            coding = coding_service.update_coding(s, self.actor, coding_id, **changes)
+            coding = coding_service.update_coding(s, self.actor, coding_id, expected_version=expected_version,
+                                                  **changes)
             return coding_service.coding_dict(s, coding)
 
     @requires(Action.CODE)

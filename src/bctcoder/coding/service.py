@@ -105,10 +105,18 @@ def editable_coding(session: Session, actor: Actor, coding_id: int) -> Coding:
     raise NotFoundError(f"no coding {coding_id} that you can change")
 
 
-def update_coding(session: Session, actor: Actor, coding_id: int, **changes: Any) -> Coding:
+def update_coding(session: Session, actor: Actor, coding_id: int, *, expected_version: int | None = None,
+                  **changes: Any) -> Coding:
     """Change fields of a coding (span, code, memo, exemplar; origin, confidence and coder need the right to
-    edit any coding)."""
+    edit any coding). With ``expected_version`` (the version the editor opened), a coding someone changed
+    since is not overwritten: ConflictError carries both versions."""
     coding = editable_coding(session, actor, coding_id)
+    if expected_version is not None and coding.version != expected_version:
+        current = coding_dict(session, coding)
+        raise ConflictError(
+            f"coding {coding_id} was changed since you opened it (it is now version {coding.version}, you had "
+            f"version {expected_version}); nothing was saved: look at both versions and save again",
+            current=current, yours={k: v for k, v in changes.items()})
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise InputError(f"cannot change {', '.join(sorted(unknown))} of a coding", source="coding")
@@ -209,7 +217,7 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
     """
     stmt = (select(Coding.id, Document.id, Document.name, Case.key, Case.role, Code.number, Code.label, Code.kind,
                    Coder.name, Coding.origin, Coding.confidence, Coding.model, Coding.start, Coding.end, Coding.memo,
-                   Coding.exemplar, Coding.created_at, Coding.updated_at)
+                   Coding.exemplar, Coding.created_at, Coding.updated_at, Coding.version)
             .join(Document, Coding.document_id == Document.id).outerjoin(Case, Document.case_id == Case.id)
             .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
             .order_by(Document.name, Coding.start, Coding.end, Coding.id))
@@ -229,12 +237,12 @@ def coding_rows(session: Session, *, coders: Iterable[str] | None = None, origin
         texts = {i: t for i, t in session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids)))}
     out = []
     for (cid, doc_id, doc_name, case, role, number, label, kind, coder, origin, confidence, model, start, end, memo,
-         exemplar, created, updated) in found:
+         exemplar, created, updated, version) in found:
         out.append({
             "id": cid, "document": doc_name, "case": case, "role": role, "code": number or label,
             "code_label": label, "kind": kind, "coder": coder, "origin": origin, "confidence": confidence,
             "model": model, "start": start, "end": end, "quote": texts[doc_id][start:end], "memo": memo,
-            "exemplar": bool(exemplar),
+            "exemplar": bool(exemplar), "version": version,
             "created_at": created.isoformat(timespec="seconds") if created else None,
             "updated_at": updated.isoformat(timespec="seconds") if updated else None,
         })

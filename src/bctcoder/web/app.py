@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -92,6 +93,9 @@ def create_app(project: str | Path, *, token: str | None = None, accounts: bool 
         if status == 401 and request.method == "GET" and not request.url.path.startswith("/api/"):
             return RedirectResponse(f"/login?next={security.safe_next(request.url.path)}", status_code=303)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, (BusyError, TooManyAttempts)) else None
+        if isinstance(exc, ConflictError) and exc.current is not None and request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc), "current": jsonable_encoder(exc.current),
+                                 "yours": jsonable_encoder(exc.yours)}, status_code=status, headers=headers)
         return error_response(request, status, str(exc), headers)
 
     @app.exception_handler(StarletteHTTPException)

@@ -31,6 +31,7 @@ class CodingChange(BaseModel):
     exemplar: bool | None = None
     start: int | None = None
     end: int | None = None
+    version: int | None = None     # the version the editor opened: a coding changed since is not overwritten
 
 
 @router.get("/documents/{name}/codings")
@@ -55,9 +56,9 @@ def add_coding(request: Request, body: NewCoding) -> dict[str, Any]:
 
 @router.patch("/codings/{coding_id}")
 def change_coding(request: Request, coding_id: int, body: CodingChange) -> dict[str, Any]:
-    changes = {k: v for k, v in body.model_dump().items() if v is not None}
+    changes = {k: v for k, v in body.model_dump().items() if v is not None and k != "version"}
     with open_project(request) as p:
-        return p.update_coding(coding_id, **changes)
+        return p.update_coding(coding_id, expected_version=body.version, **changes)
 
 
 @router.delete("/codings/{coding_id}")

@@ -27,7 +27,11 @@
       if (response.status === 401) {
         window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
       }
-      if (!response.ok) throw new Error(data.error || data.detail || response.statusText);
+      if (!response.ok) {
+        const failure = new Error(data.error || data.detail || response.statusText);
+        if (data.current) { failure.current = data.current; failure.yours = data.yours; }
+        throw failure;
+      }
       return data;
     }
   }
@@ -217,6 +221,7 @@
     const suggested = current.origin === "suggested";
     document.getElementById("editor-accept").hidden = !suggested;
     document.getElementById("editor-reject").hidden = !suggested;
+    document.getElementById("editor-conflict").hidden = true;
     const history = document.getElementById("editor-history");
     history.open = false;
     document.getElementById("editor-history-list").replaceChildren();
@@ -263,9 +268,21 @@
       await api("PATCH", `/api/codings/${current.id}`, {
         memo: document.getElementById("editor-memo").value,
         exemplar: document.getElementById("editor-exemplar").checked,
+        version: current.version,
       });
       reloadKeepingScroll();
-    } catch (err) { status(err.message, true); }
+    } catch (err) {
+      if (err.current) {   // someone saved this coding since it was opened: show both versions, keep the typing
+        const theirs = err.current;
+        document.getElementById("editor-conflict").hidden = false;
+        document.getElementById("editor-conflict-text").textContent =
+          `Changed meanwhile (now version ${theirs.version}, by ${theirs.coder}): memo “${theirs.memo || ""}”, ` +
+          `exemplar ${theirs.exemplar ? "yes" : "no"}. Yours (not saved): memo “${err.yours.memo || ""}”, ` +
+          `exemplar ${err.yours.exemplar ? "yes" : "no"}. Save again to replace theirs.`;
+        current.version = theirs.version;
+      }
+      status(err.message, true);
+    }
   });
   document.getElementById("editor-delete").addEventListener("click", async () => {
     try { await api("DELETE", `/api/codings/${current.id}`); reloadKeepingScroll(); }
