@@ -35,12 +35,39 @@ def shared() -> Path:
     return SHARED
 
 
-@pytest.fixture
-def project(tmp_path) -> Project:
-    """A new empty project (default taxonomy) in a temp dir."""
-    p = Project.create(tmp_path / "study.bctcoder", user="tester")
+# Store-touching tests run on SQLite and on PostgreSQL: the `project` and `demo` fixtures take a backend
+# parameter. The PostgreSQL runs are marked slow (CI runs them; the README's quick command does not), each in
+# a database of its own cloned from a template made once per session (tests/postgres_databases.py).
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=BACKENDS)
+def project(request, tmp_path) -> Project:
+    """A new empty project (default taxonomy), in a temp dir (SQLite) or a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_databases").clone("empty")
+        p = Project.open(url, user="tester")
+    else:
+        p = Project.create(tmp_path / "study.bctcoder", user="tester")
     yield p
     p.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(tmp_path_factory, demo_template):
+    """Template databases on the test PostgreSQL server (an empty project and the demo) and fresh clones."""
+    from tests.postgres_databases import PostgresDatabases
+
+    databases = PostgresDatabases.connect()
+    databases.template("empty", lambda url: Project.create(url, user="tester").close())
+
+    def demo(url: str) -> None:
+        with Project.open(demo_template, user="tester") as source:
+            source.copy_to(url)
+
+    databases.template("demo", demo)
+    yield databases
+    databases.drop_all()
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +78,15 @@ def demo_template(tmp_path_factory) -> Path:
     return out / "demo.bctcoder"
 
 
-@pytest.fixture
-def demo(tmp_path, demo_template) -> Project:
-    """A private copy of the demo project."""
-    target = tmp_path / "demo.bctcoder"
-    shutil.copy(demo_template, target)
-    p = Project.open(target, user="tester")
+@pytest.fixture(params=BACKENDS)
+def demo(request, tmp_path, demo_template) -> Project:
+    """A private copy of the demo project (a SQLite file, or a PostgreSQL database)."""
+    if request.param == "postgresql":
+        p = Project.open(request.getfixturevalue("postgres_databases").clone("demo"), user="tester")
+    else:
+        target = tmp_path / "demo.bctcoder"
+        shutil.copy(demo_template, target)
+        p = Project.open(target, user="tester")
     yield p
     p.close()
 

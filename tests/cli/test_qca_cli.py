@@ -85,7 +85,7 @@ def test_lf_fuzzy_json_matches_golden():
 
 
 def test_demo_project_end_to_end(demo, tmp_path):
-    path = tmp_path / "demo.bctcoder"
+    path = demo.url
     data = json.loads(run(path, "--outcome", "role=PW", "--conditions", "17.1,6.1,sex=Woman", "-f", "json").stdout)
     assert data["outcome"] == "role=PW" and data["cases"] == 8 and data["dropped"] == []
     assert solution(data, "complex")["models"][0]["expression"] == "17.1*~6.1*~sex=Woman"
@@ -127,7 +127,7 @@ def test_data_csv_errors_name_file_and_line(tmp_path):
     (("{proj}", "--outcome", "role=PW", "--conditions", "17.1", "--coder", "nobody"), "no coder 'nobody'"),
 ])
 def test_errors_are_one_clean_line(demo, tmp_path, args, message):
-    proj = tmp_path / "demo.bctcoder"
+    proj = demo.url
     result = run(*(a.format(proj=proj, tmp=tmp_path) for a in args), ok=False)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output

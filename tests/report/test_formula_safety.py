@@ -138,7 +138,7 @@ def test_codebook_exports_guard_csv_and_keep_xlsx_text(hostile_project, tmp_path
 
 
 def test_cli_report_and_export_guard_by_default_and_raw_on_request(hostile_project, tmp_path):
-    path = str(tmp_path / "study.bctcoder")
+    path = hostile_project.url
     hostile_project.close()
     quotes = runner.invoke(app, ["report", "quotes", path, "--format", "csv"])
     assert quotes.exit_code == 0, quotes.output
@@ -164,7 +164,7 @@ def test_report_all_writes_guarded_csv_files(hostile_project, tmp_path):
 @pytest.mark.skipif("raw" not in inspect.signature(Project.write_all_reports).parameters,
                     reason="needs Project.write_all_reports(raw=...) passing raw to write_bundle")
 def test_report_all_raw_writes_exact_text(hostile_project, tmp_path):
-    path = str(tmp_path / "study.bctcoder")
+    path = hostile_project.url
     hostile_project.close()
     result = runner.invoke(app, ["report", "all", path, "--out", str(tmp_path / "raw"), "--raw"])
     assert result.exit_code == 0, result.output

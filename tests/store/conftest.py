@@ -1,32 +1,20 @@
-"""A fresh PostgreSQL database per test (the machines start a server at 127.0.0.1:5432 with trust auth).
-
-Set ``BCTCODER_TEST_POSTGRES`` to another server URL to use it; in CI an unreachable server fails the test, it
-does not skip."""
+"""A fresh, empty PostgreSQL database per test (see tests/postgres_databases.py)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-
-psycopg = pytest.importorskip("psycopg", reason="the [test] extra installs psycopg")
-SERVER = os.environ.get("BCTCODER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture
-def pg_url():
-    name = "bct_" + uuid.uuid4().hex[:10]
-    try:
-        admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {SERVER}: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable at {SERVER}")
-    with admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+def pg_url(postgres_server):
+    """The URL of a new empty database: nothing in it, not even a schema."""
+    return postgres_server.empty()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres_databases import PostgresDatabases
+
+    databases = PostgresDatabases.connect()
+    yield databases
+    databases.drop_all()

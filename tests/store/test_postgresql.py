@@ -12,6 +12,7 @@ from bctcoder.access.roles import Actor, Role
 from bctcoder.errors import ConflictError
 from bctcoder.project import Project
 
+
 def test_gate_on_postgresql(pg_url, tmp_path):
     (tmp_path / "cases.csv").write_text("case,role\nPW1,PW\n", encoding="utf-8")
     (tmp_path / "PW1.txt").write_text("Interviewer: How was it?\nPW1: We made a plan together and it helped.\n",
