@@ -95,6 +95,25 @@ class AgreementMixin(ProjectContext):
                                            include_resolved=include_resolved)
 
     @requires(Action.RECONCILE)
+    def adjudication(self, first: str | None = None, second: str | None = None) -> dict[str, Any]:
+        """What the adjudication page shows: the coders one can compare, the chosen two (default: the first
+        two), and every disagreement between them with both versions (passages, quotes, memos), including
+        those decided already, with the decision, who made it and when."""
+        from bctcoder.report.builders import coders_to_compare
+
+        with self.reading() as s:
+            available = coders_to_compare(s, Scope())
+            first = first or (available[0] if available else None)
+            second = second or next((c for c in available if c != first), None)
+            view: dict[str, Any] = {"available": available, "first": first, "second": second, "items": [],
+                                    "message": None}
+            if first is None or second is None or first == second:
+                view["message"] = "Adjudication needs codings by two different coders."
+                return view
+            view["items"] = reconcile.disagreements(s, first, second, include_resolved=True)
+            return view
+
+    @requires(Action.RECONCILE)
     def decide(self, first: str, second: str, document: str, code: str, decision: str,
                memo: str | None = None) -> dict[str, Any]:
         """Record a reconciliation decision (first, second, both, none) as codings of the consensus coder."""

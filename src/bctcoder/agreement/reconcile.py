@@ -10,6 +10,7 @@ original codings are never changed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from bctcoder.coding.events import EventType, log_event
 from bctcoder.coding.service import get_coder
 from bctcoder.errors import InputError
 from bctcoder.participants.csvfile import find_column, read_csv_rows
-from bctcoder.store.models import CONSENSUS_CODER, COUNTING_ORIGINS, Code, Coder, Coding, Document, Presence
+from bctcoder.store.models import CONSENSUS_CODER, COUNTING_ORIGINS, Code, Coder, Coding, Document, Event, Presence
 from bctcoder.taxonomy.service import require_code
 
 CONSENSUS = CONSENSUS_CODER
@@ -52,10 +53,15 @@ def disagreements(session: Session, first: str, second: str, *, scope: Scope = S
     resolved = _resolved(session, cons)
     tech = techniques_frame(session).set_index("code_id")
     texts = dict(session.execute(select(Document.name, Document.text).where(Document.name.in_(docs))).all())
+    memos = dict(session.execute(select(Coding.id, Coding.memo).where(
+        Coding.id.in_([int(i) for i in evidence["coding_id"]]), Coding.memo.is_not(None))).all())
+    decided = _decisions(session) if include_resolved else {}
     out = []
     for (doc, code_id), part in evidence.groupby(["document", "code_id"], sort=True):
-        a = sorted(zip(part.loc[part["coder"] == first, "start"], part.loc[part["coder"] == first, "end"]))
-        b = sorted(zip(part.loc[part["coder"] == second, "start"], part.loc[part["coder"] == second, "end"]))
+        passages = {who: sorted(zip(part.loc[part["coder"] == who, "start"], part.loc[part["coder"] == who, "end"],
+                                    part.loc[part["coder"] == who, "coding_id"])) for who in (first, second)}
+        a = [(s, e) for s, e, _ in passages[first]]
+        b = [(s, e) for s, e, _ in passages[second]]
         if a == b:
             continue
         kind = "span" if a and b else "presence"
@@ -68,10 +74,22 @@ def disagreements(session: Session, first: str, second: str, *, scope: Scope = S
             "document": doc, "code": code.number or code.label, "label": code.label,
             "group_id": tech["group_id"].get(code_id) if code_id in tech.index else None,
             "kind": kind, "resolved": done,
-            first: [{"start": int(s), "end": int(e), "quote": texts[doc][s:e]} for s, e in a],
-            second: [{"start": int(s), "end": int(e), "quote": texts[doc][s:e]} for s, e in b],
+            "decided": decided.get((doc, code.number or code.label)) if done else None,
+            **{who: [{"start": int(s), "end": int(e), "quote": texts[doc][s:e], "memo": memos.get(int(cid))}
+                     for s, e, cid in passages[who]] for who in (first, second)},
         })
     return out
+
+
+def _decisions(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest decision per (document, code) from the event log: decision, who and when."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for at, user, payload in session.execute(select(Event.at, Event.user, Event.payload).where(
+            Event.action == EventType.RECONCILE_DECIDE).order_by(Event.id)):
+        data = json.loads(payload)
+        found[(data.get("document"), data.get("code"))] = {
+            "decision": data.get("decision"), "by": user, "at": at.isoformat(timespec="seconds")}
+    return found
 
 
 def decide(session: Session, user: str, first: str, second: str, document: str, code: str, decision: str, *,
@@ -114,7 +132,8 @@ def decide(session: Session, user: str, first: str, second: str, document: str, 
         session.add(Presence(code_id=code_row.id, scope="document", target=doc.name, coder_id=cons.id,
                              present=False, source=f"reconcile {first}/{second}"))
     session.flush()
-    log_event(session, user, EventType.RECONCILE_DECIDE, document=document, code=code, decision=decision,
+    log_event(session, user, EventType.RECONCILE_DECIDE, document=document,
+              code=code_row.number or code_row.label, decision=decision,
               coders=[first, second], spans=len(spans), codings=[c.id for c in made])
     return {"document": document, "code": code, "decision": decision, "consensus_codings": len(spans)}
 

@@ -41,6 +41,21 @@ def list_codings(request: Request, name: str) -> dict[str, Any]:
     return {"codings": rows}
 
 
+class Decision(BaseModel):
+    first: str
+    second: str
+    document: str
+    code: str
+    decision: str
+    memo: str | None = None
+
+
+@router.post("/decisions")
+def decide(request: Request, body: Decision) -> dict[str, Any]:
+    with open_project(request) as p:
+        return p.decide(body.first, body.second, body.document, body.code, body.decision, memo=body.memo)
+
+
 @router.get("/codings/{coding_id}/history")
 def coding_history(request: Request, coding_id: int) -> dict[str, Any]:
     with open_project(request) as p:

@@ -176,6 +176,13 @@ def add_partnership(request: Request, first: str = Form(...), second: str = Form
     return RedirectResponse("/cases", status_code=303)
 
 
+@router.get("/adjudicate")
+def adjudicate(request: Request, first: str | None = None, second: str | None = None) -> Response:
+    with open_project(request) as p:
+        view = p.adjudication(first, second)
+    return _page(request, "adjudicate.html", title="Adjudicate", view=view)
+
+
 @router.get("/queue")
 def queue(request: Request) -> Response:
     with open_project(request) as p:

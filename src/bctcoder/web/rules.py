@@ -27,6 +27,8 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("POST", "/partnerships"): Action.MANAGE_CASES,
     ("POST", "/documents/{name}/case"): Action.MANAGE_CASES,
     ("GET", "/queue"): Action.READ,
+    ("GET", "/adjudicate"): Action.RECONCILE,
+    ("POST", "/api/decisions"): Action.RECONCILE,
     ("GET", "/results"): Action.READ,
     ("GET", "/results/{name}"): Action.READ,
     ("GET", "/download/{name}.{fmt}"): Action.READ,
