@@ -77,7 +77,7 @@ def srt_cues(text: str, source: str) -> list[Cue]:
     """Parse SubRip ``text`` into cues; speakers come from a leading ``Name:``."""
     try:
         subtitles = list(srt.parse(text))
-    except (srt.SRTParseError, ValueError) as exc:
+    except (srt.SRTParseError, ValueError, OverflowError) as exc:  # OverflowError: hours past timedelta's range
         raise TranscriptError(f"not a valid SRT file ({exc})", source=source) from exc
     return [
         Cue(speaker, line, subtitle.start.total_seconds())

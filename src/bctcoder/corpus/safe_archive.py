@@ -247,9 +247,9 @@ def xml_root(data: bytes, *, what: str, source: str, error: type[InputError] = I
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise error(f"{what}: {exc.msg}", source=source, line=exc.lineno or None) from None
+        raise error(f"{what}: {' '.join(str(exc.msg).split())}", source=source, line=exc.lineno or None) from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise error(f"{what}: cannot parse ({exc})", source=source) from None
+        raise error(f"{what}: cannot parse ({' '.join(str(exc).split())})", source=source) from None
     if root is None:
         raise error(f"{what}: no XML document", source=source)
     dtd = root.getroottree().docinfo.internalDTD

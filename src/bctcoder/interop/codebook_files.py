@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder.coding.events import EventType, log_event
+from bctcoder.corpus.safe_archive import SafeArchive
 from bctcoder.errors import InputError
 from bctcoder.file_errors import cannot_write
 from bctcoder.spreadsheet_safety import SafeCsvWriter, append_xlsx_row, csv_text
@@ -258,16 +259,19 @@ def read_codebook_table(path: str | Path) -> list[CodebookEntry]:
                         description=e.description and csv_text(e.description)) for e in read_codebook(path)]
     from openpyxl import load_workbook
 
+    with SafeArchive(path, what=".xlsx file", invalid="cannot read as an XLSX workbook") as archive:
+        archive.verify_all()  # bombs, hostile member names and entities are refused before openpyxl reads it
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, OSError... on bad files
-        raise InputError(f"cannot read as an XLSX workbook ({exc.__class__.__name__}: {exc})",
-                         source=str(path)) from exc
-    try:
-        rows = [(n, [_cell_text(cell) for cell in cells])
-                for n, cells in enumerate(book.worksheets[0].iter_rows(), start=1)]
-    finally:
-        book.close()
+        try:  # read-only sheets are parsed while iterating: damage shows up here too
+            rows = [(n, [_cell_text(cell) for cell in cells])
+                    for n, cells in enumerate(book.worksheets[0].iter_rows(), start=1)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, IndexError, ParseError... on bad files
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(f"cannot read as an XLSX workbook ({exc.__class__.__name__}: {detail})",
+                         source=str(path)) from None
     return _xlsx_entries([(n, cells) for n, cells in rows if any(cells)], str(path))
 
 

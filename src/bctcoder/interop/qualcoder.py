@@ -19,6 +19,9 @@ fulltext, memo), ``code_cat`` (catid, name, supercatid), ``code_name`` (cid, nam
   are added to the project's roles), else ``unknown`` (also added). Other case attributes become typed
   attributes (``numeric`` → integer or number). A document links to the one case ``case_text`` gives it
   (several: left unlinked), else to a case named like it.
+- Hostile files: a database that is not SQLite, lacks a table or column, holds non-UTF-8 text or values of
+  other types is refused (InputError naming it); a source text longer than :data:`MAX_SOURCE_CHARS` too
+  (LimitError). A bad item inside a readable database (offsets, a NUL in a text) is skipped and reported.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from bctcoder.coding.locate import same_quote
 from bctcoder.coding.service import get_coder
 from bctcoder.corpus.importer import match_case
 from bctcoder.corpus.parsing import parse_text
+from bctcoder.corpus.safe_archive import MAX_TEXT_FILE_BYTES
 from bctcoder.corpus.textnorm import normalize_text
-from bctcoder.errors import InputError, TaxonomyError, TranscriptError
+from bctcoder.errors import InputError, LimitError, TaxonomyError, TranscriptError
 from bctcoder.interop.placement import Placement, coding_keys, find_existing
 from bctcoder.participants.cases import DECLINED_MARKERS, DEFAULT_ROLES, normalise_role, set_value
 from bctcoder.store.models import Attribute, Case, Code, Coding, Document, Turn
@@ -45,6 +49,8 @@ from bctcoder.taxonomy.numbers import is_technique_number
 from bctcoder.taxonomy.service import add_inductive_code, find_code, get_meta, set_meta
 
 UNKNOWN_ROLE = "unknown"
+MAX_SOURCE_CHARS = MAX_TEXT_FILE_BYTES
+"""The longest source text (characters) an import accepts, as for a transcript file."""
 FALLBACK_CODER = "qualcoder"
 DOC_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".odt", ".pdf", ".rtf", ".htm", ".html", ".epub"}
 _REQUIRED = {"project": {"databaseversion"}, "source": {"id", "name", "fulltext", "memo"},
@@ -63,17 +69,45 @@ def open_tool_db(path: Path, tool: str, required: dict[str, set[str]]) -> tuple[
         raise InputError("no such file", source=str(path))
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
+        conn.row_factory = _text_rows(path, tool)
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         columns = {n: {r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')} for n in names}
     except sqlite3.Error as exc:
-        raise InputError(f"not a {tool} database (cannot read it as SQLite: {exc})", source=str(path)) from None
+        raise InputError(f"not a {tool} database (cannot read it as SQLite: {sqlite_problem(exc)})",
+                         source=str(path)) from None
     problems = [f"no table {t}" if t not in columns else f"table {t} lacks {', '.join(sorted(c - columns[t]))}"
                 for t, c in required.items() if t not in columns or c - columns[t]]
     if problems:
         conn.close()
         raise InputError(f"not a {tool} database: {'; '.join(problems)}", source=str(path))
     return conn, columns
+
+
+def _text_rows(path: Path, tool: str) -> Any:
+    """A row factory giving :class:`sqlite3.Row`s whose BLOB values are decoded as UTF-8 text (tools store
+    text; a blob that is not UTF-8 is refused with InputError naming the file, never imported as junk)."""
+    def factory(cursor: sqlite3.Cursor, row: tuple) -> sqlite3.Row:
+        if any(isinstance(value, bytes) for value in row):
+            try:
+                row = tuple(v.decode("utf-8") if isinstance(v, bytes) else v for v in row)
+            except UnicodeDecodeError:
+                raise InputError(f"not a {tool} database (binary data where text was expected)",
+                                 source=str(path)) from None
+        return sqlite3.Row(cursor, row)
+    return factory
+
+
+def sqlite_problem(exc: sqlite3.Error) -> str:
+    """SQLite's message on one short line (it may quote a whole undecodable text, newlines and all)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def check_text_size(text: str, what: str, source: str) -> None:
+    """Refuse (LimitError naming ``source``) a text longer than a transcript file may be."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise LimitError(f"{what} has {len(text):,} characters, more than the {MAX_SOURCE_CHARS:,} accepted",
+                         source=source)
 
 
 def canonical_map(raw: str) -> tuple[str, list[int]]:
@@ -139,10 +173,10 @@ def parse_time(value: Any) -> datetime | None:
     """A naive datetime from ISO-like text (``2024-05-01 10:20:30``; aware times become UTC), else None."""
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")) if value else None
-    except ValueError:
+        if parsed is not None and parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         return None
-    if parsed is not None and parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
 
 
@@ -159,6 +193,9 @@ def store_document(session: Session, user: str, *, name: str, text: str, source:
     empty or unreadable text. A new document's speakers (turns, interviewer, guessed or not) go to
     ``speakers``; ``interviewer_labels`` names the interviewer (default: the usual labels, else a guess)."""
     item = f"document {name!r}"
+    if "\x00" in text:  # as for a transcript file: NUL characters mean binary content, not a text
+        skipped.append({"item": item, "reason": "not a text (binary content: NUL characters)"})
+        return None
     try:
         transcript = parse_text(text, source=source, source_format="txt", interviewer_labels=interviewer_labels,
                                 participant=case.key if case is not None else None)
@@ -231,7 +268,7 @@ def locate_selection(text: str, qt: dict[int, int], pos0: Any, pos1: Any,
     """The code-point span of a QualCoder selection in raw ``fulltext``, or ``(None, reason)``."""
     try:
         pos0, pos1 = int(pos0), int(pos1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite REAL
         return None, f"offsets {pos0!r}-{pos1!r} are not numbers"
     candidates = [(pos0, pos1)] if 0 <= pos0 < pos1 <= len(text) else []
     if qt.get(pos0) is not None and qt.get(pos1) is not None:
@@ -272,7 +309,8 @@ def _import_cases(session: Session, conn: sqlite3.Connection, columns: dict, def
     skipped, attrs, types = report["skipped"], [], {}
     if {"attribute", "attribute_type"} <= set(columns):
         attrs = list(conn.execute("SELECT name, value, id FROM attribute WHERE attr_type = 'case'"))
-        types = {r["name"]: r["valuetype"] for r in conn.execute("SELECT * FROM attribute_type")}
+        types = {r["name"]: r["valuetype"] for r in conn.execute("SELECT name, valuetype FROM attribute_type")
+                 } if {"name", "valuetype"} <= columns["attribute_type"] else {}
         n_file = conn.execute("SELECT count(*) FROM attribute WHERE attr_type = 'file'").fetchone()[0]
         if n_file:
             skipped.append({"item": f"{n_file} file attribute value(s)", "reason": "file attributes are not imported"})
@@ -334,7 +372,9 @@ def import_qualcoder(session: Session, path: str | Path, *, user: str, default_r
     try:
         return _import(session, conn, columns, db, user, default_role, interviewer_labels)
     except sqlite3.Error as exc:
-        raise InputError(f"cannot read the QualCoder database: {exc}", source=str(db)) from None
+        raise InputError(f"cannot read the QualCoder database: {sqlite_problem(exc)}", source=str(db)) from None
+    except (TypeError, AttributeError) as exc:  # a value of another type than QualCoder writes (no affinity)
+        raise InputError(f"not a QualCoder database (a value of an unexpected type: {exc})", source=str(db)) from None
     finally:
         conn.close()
 
@@ -380,6 +420,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
             skipped.append({"item": f"source {src['name']!r}", "reason": "not a text source" + lost})
             continue
         raw = str(src["fulltext"])
+        check_text_size(raw, f"source {src['name']!r}", str(db))
         text, mapping = canonical_map(raw)
         name = (src["name"] or "").strip() or f"source{src['id']}"
         name = Path(name).stem if Path(name).suffix.lower() in DOC_SUFFIXES and Path(name).stem else name

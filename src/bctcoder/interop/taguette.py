@@ -47,9 +47,11 @@ from bctcoder.interop.qualcoder import (
     DOC_SUFFIXES,
     add_imported_coding,
     canonical_map,
+    check_text_size,
     open_tool_db,
     parse_time,
     resolve_code,
+    sqlite_problem,
     store_document,
 )
 from bctcoder.store.models import Code
@@ -166,7 +168,8 @@ def _authors(conn: sqlite3.Connection, columns: dict) -> dict[int, tuple[str, st
             payload = json.loads(row["payload"])
         except (TypeError, ValueError):
             continue
-        if isinstance(payload, dict) and payload.get("type") == "highlight_add" and "highlight_id" in payload:
+        if isinstance(payload, dict) and payload.get("type") == "highlight_add" \
+                and isinstance(payload.get("highlight_id"), int):
             out[payload["highlight_id"]] = (row["user_login"], row["date"])
     return out
 
@@ -189,7 +192,9 @@ def import_taguette(session: Session, path: str | Path, *, user: str, project_id
                 raise InputError(f"no Taguette project with id {project_id}", source=str(db))
         return _import(session, conn, columns, db, user, projects, coder, interviewer_labels)
     except sqlite3.Error as exc:
-        raise InputError(f"cannot read the Taguette database: {exc}", source=str(db)) from None
+        raise InputError(f"cannot read the Taguette database: {sqlite_problem(exc)}", source=str(db)) from None
+    except (TypeError, AttributeError) as exc:  # a value of another type than Taguette writes (no affinity)
+        raise InputError(f"not a Taguette database (a value of an unexpected type: {exc})", source=str(db)) from None
     finally:
         conn.close()
 
@@ -233,6 +238,7 @@ def _import(session: Session, conn: sqlite3.Connection, columns: dict, db: Path,
             name = (doc_row["name"] or "").strip() or f"document{doc_row['id']}"
             name = Path(name).stem if Path(name).suffix.lower() in DOC_SUFFIXES and Path(name).stem else name
             lost = f"; {len(highlights)} highlight(s) not imported" if highlights else ""
+            check_text_size(doc_row["contents"] or "", f"document {name!r}", str(db))
             try:
                 bytemap = ByteMap(HtmlText(doc_row["contents"] or ""))
             except (etree.ParserError, ValueError, RecursionError) as exc:
@@ -271,7 +277,7 @@ def _add_highlight(session: Session, placed: Placement, bytemap: ByteMap, hl: sq
     item = f"highlight {hl['id']} in {doc.name!r}"
     try:
         start_byte, end_byte = int(hl["start_offset"]), int(hl["end_offset"])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite REAL
         report["skipped"].append({"item": item, "reason": "offsets are not numbers"})
         return
     start, end = bytemap.span(start_byte, end_byte)

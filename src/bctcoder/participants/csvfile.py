@@ -6,6 +6,8 @@ fields separated by commas, semicolons (Excel in much of Europe) or tabs, whiche
 into the most fields (commas on a tie). The header it returns knows how the file was read, so a message
 about a missing column can say so (:func:`header_note`). Cells that bctcoder's own exports guarded against
 spreadsheet formulas (``'=x``) are read back as written (:func:`bctcoder.spreadsheet_safety.csv_text`).
+A file with a NUL character is binary, not CSV; files over :data:`MAX_CSV_BYTES`, headers over
+:data:`MAX_COLUMNS` and fields over the csv module's 128 KB are refused before any row is used.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import csv
 import io
 from pathlib import Path
 
-from bctcoder.errors import InputError
+from bctcoder.errors import InputError, LimitError
 from bctcoder.spreadsheet_safety import csv_text
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 """Field separators the reader recognises, and how messages name them."""
+MAX_CSV_BYTES = 64 * 1024 * 1024
+"""The largest CSV file read (a table of cases, codings or ratings is far smaller)."""
+MAX_COLUMNS = 1_000
+"""The most columns a header may have (each may become an attribute, a coder or a value)."""
 
 
 class CsvHeader(list):
@@ -93,12 +99,19 @@ def read_csv_rows(path: str | Path, *, blank_first: str | None = None
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CSV_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror})", source=str(path)) from None
+    if len(raw) > MAX_CSV_BYTES:
+        raise LimitError(f"the file is larger than the {MAX_CSV_BYTES // (1024 * 1024)} MB accepted for a CSV file",
+                         source=str(path))
     text, encoding = _decode(raw, str(path))
     if not text.strip():
         raise InputError("file is empty", source=str(path))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError("the file holds a NUL character: a binary file, not CSV text", source=str(path), line=line)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = CsvHeader()
@@ -108,6 +121,9 @@ def read_csv_rows(path: str | Path, *, blank_first: str | None = None
     except csv.Error as exc:
         raise InputError(f"not a CSV file ({exc}; read as {header.describe()})", source=str(path),
                          line=1) from None
+    if len(header) > MAX_COLUMNS:
+        raise LimitError(f"the header has {len(header):,} columns, more than the {MAX_COLUMNS:,} accepted",
+                         source=str(path), line=1)
     if blank_first and header and not header[0]:
         header[0] = blank_first
     if not any(header):

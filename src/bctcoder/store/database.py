@@ -77,7 +77,10 @@ def _begin_sqlite(conn) -> None:
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite connections get foreign keys and a busy timeout."""
-    engine = create_engine(url, future=True)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, future=True)
+    else:   # a team server: enough pooled connections for a room of coders, and none handed out dead
+        engine = create_engine(url, future=True, pool_size=20, max_overflow=20, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)

@@ -74,6 +74,9 @@ def read_codebook(path: str | Path) -> list[CodebookEntry]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(p)) from exc
     if not text.strip():
         raise InputError("file is empty", source=str(p))
+    if "\x00" in text:
+        raise InputError("the file holds a NUL character: a binary file, not text", source=str(p),
+                         line=text.count("\n", 0, text.index("\x00")) + 1)
     if suffix == ".csv":
         raw = _csv_rows(text, str(p))
     else:
@@ -128,7 +131,11 @@ def _csv_rows(text: str, source: str) -> list[tuple[dict[str, object], int | Non
                 continue
             if columns is None:
                 header_line = line
-                columns = _pick_keys([name.strip().lower() for name in row])
+                names = [name.strip().lower() for name in row]
+                twice = _first_repeated(names)
+                if twice is not None:
+                    raise InputError(f"column {twice!r} appears twice in the header", source=source, line=line)
+                columns = _pick_keys(names)
                 if "id" not in columns:
                     raise InputError("header has no id column (expected 'id' or 'code')",
                                      source=source, line=line)
@@ -146,6 +153,16 @@ def _csv_rows(text: str, source: str) -> list[tuple[dict[str, object], int | Non
     if not rows:
         raise InputError("codebook has no codes below the header", source=source, line=header_line)
     return rows
+
+
+def _first_repeated(names: list[str]) -> str | None:
+    """The first non-empty name that appears a second time, or None."""
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            return name
+        seen.add(name)
+    return None
 
 
 class _LineDict(dict):

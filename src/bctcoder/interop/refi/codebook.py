@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bctcoder import __version__
 from bctcoder.coding.events import EventType, log_event
+from bctcoder.corpus.safe_archive import read_bounded_file, xml_root
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.interop.codebook_files import (
     code_name,
@@ -225,18 +226,15 @@ def read_qdc(path: str | Path) -> list[QdcCode]:
     """
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded_file(Path(path), source=source)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from exc
     if data[:2] == b"PK":
         raise InputError("this is a zip archive (a .qdpx project?), not a REFI codebook (.qdc)", source=source)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"not well-formed XML ({exc.msg})", source=source, line=exc.lineno or None) from exc
-    if root is None:
-        raise InputError("the file holds no XML element", source=source)
+    try:  # the safe parser: no entities (refused when declared), no network, libxml2's depth and size bounds
+        root = xml_root(data, what="not well-formed XML", source=source, remove_comments=True)
+    except InputError as exc:  # libxml2's messages may hold a newline: ours stay on one line
+        raise InputError(" ".join(exc.reason.split()), source=source, line=exc.line) from None
     name = _local(root.tag)
     if name == "Project":
         raise InputError("this is a REFI project (root <Project>), not a codebook (.qdc)", source=source)
