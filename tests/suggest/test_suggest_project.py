@@ -55,6 +55,7 @@ def test_lexical_suggestions_never_count_until_accepted(demo, no_network):
         assert not ((mine["start"] < row.end) & (mine["end"] > row.start)).any()
 
 
+@pytest.mark.slow  # fits a model: several seconds (CI runs slow tests)
 def test_accept_reject_and_learning(demo):
     demo.suggest(suggester="lexical.v1", top_k=1)
     pending = demo.suggestions()
@@ -83,6 +84,7 @@ def test_accept_reject_and_learning(demo):
     assert bulk["rejected"] > 0 and demo.suggestions(["Demo_SP1"]).empty
 
 
+@pytest.mark.slow  # fits a model: several seconds (CI runs slow tests)
 def test_queue_orders_by_uncertainty(demo):
     rows = demo.queue(limit=5, suggester="lexical.v1")
     assert len(rows) == 5
@@ -91,6 +93,7 @@ def test_queue_orders_by_uncertainty(demo):
     assert all(r["text"] and r["candidates"] for r in rows)
 
 
+@pytest.mark.slow  # fits a model: several seconds (CI runs slow tests)
 def test_fitted_model_is_reused_until_the_codings_change(demo):
     from bctcoder.suggest.service import FittedModels
 
@@ -124,6 +127,7 @@ def test_cli_suggest_accept_reject(demo):
     assert queue.exit_code == 0
 
 
+@pytest.mark.slow  # fits a model: several seconds (CI runs slow tests)
 def test_report_lists_suggestions_apart(demo, tmp_path):
     demo.suggest(suggester="lexical.v1", top_k=1)
     demo.write_all_reports(tmp_path / "r")
