@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 MiB = 1024 * 1024
 BOMB_MIB = 300  # a bomb member expands to this many MiB of zeros (about 300 KB compressed)
@@ -214,3 +215,37 @@ def hostile_zip(path: Path, case: str, members: dict[str, bytes], main: str) -> 
 def external_entity_zip(path: Path, members: dict[str, bytes], main: str, secret: Path) -> Path:
     """The package with its main part replaced by XML that pulls in ``secret`` through an entity."""
     return write_zip(path, {**members, main: external_entity(secret)})
+
+
+# -- the one check every hostile-input test makes ---------------------------------------------------------
+
+SECRET = "TOP SECRET private key"
+
+
+def project_state(project: Any) -> tuple:
+    """What a refused import must leave as it was: the counts, the event log and every document's text."""
+    from sqlalchemy import select
+
+    from bctcoder.store.models import Document
+
+    with project.reading() as s:
+        texts = sorted(s.scalars(select(Document.text)))
+    return project.info(), len(project.events()), texts
+
+
+def assert_refused(project: Any, path: Any, call: Callable[[], Any], error: type[BaseException]) -> BaseException:
+    """``call()`` must fail with ``error`` quickly, in one line naming ``path`` and never quoting a secret,
+    leaving ``project`` exactly as it was; returns the error."""
+    import time
+
+    import pytest
+
+    before = project_state(project)
+    started = time.perf_counter()
+    with pytest.raises(error) as caught:
+        call()
+    assert time.perf_counter() - started < 5, "a hostile file must be refused quickly"
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message and "\r" not in message and SECRET not in message
+    assert project_state(project) == before
+    return caught.value

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
-from tests.corpus.hostile_files import ZIP_CASES, docx_members, external_entity_zip, hostile_zip, odt_members, write_zip
+from tests.corpus.hostile_files import (
+    ZIP_CASES,
+    assert_refused,
+    docx_members,
+    external_entity_zip,
+    hostile_zip,
+    odt_members,
+    project_state,
+    write_zip,
+)
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
@@ -16,7 +22,6 @@ from bctcoder.corpus import safe_archive
 from bctcoder.corpus.readers import read_transcript
 from bctcoder.errors import BctcoderError, InputError, LimitError
 from bctcoder.project import Project
-from bctcoder.store.models import Event
 
 runner = CliRunner()
 
@@ -32,23 +37,9 @@ PACKAGES = {".docx": (docx_members, "word/document.xml"), ".odt": (odt_members, 
 LIMIT_CASES = {"bomb declaring its size", "compression ratio over the limit", "too many members"}
 
 
-def state(project):
-    """What a failed import must leave as it was: the project's counts and its event log."""
-    with project.reading() as s:
-        return project.info(), s.scalar(select(func.count()).select_from(Event))
-
-
 def refused(project, path, error=InputError):
     """Import ``path``: it must fail with one line naming it, leaving the project unchanged; the error."""
-    before = state(project)
-    started = time.perf_counter()
-    with pytest.raises(error) as caught:
-        project.import_transcripts([path], allow_unlinked=True)
-    assert time.perf_counter() - started < 5, "a hostile file must be refused quickly"
-    message = str(caught.value)
-    assert str(path) in message and "\n" not in message
-    assert state(project) == before
-    return caught.value
+    return assert_refused(project, path, lambda: project.import_transcripts([path], allow_unlinked=True), error)
 
 
 @pytest.mark.parametrize("suffix", sorted(PACKAGES))
@@ -159,13 +150,13 @@ def test_member_past_a_bound_is_stopped_while_reading(tmp_path, monkeypatch, lim
 def test_cli_reports_one_line_and_no_traceback(project, tmp_path, suffix, case):
     members, main = PACKAGES[suffix]
     path = hostile_zip(tmp_path / f"P04{suffix}", case, members(), main)
-    before = state(project)
+    before = project_state(project)
     result = runner.invoke(app, ["import", "transcripts", project.url.removeprefix("sqlite:///"), str(path),
                                  "--unlinked"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and str(path) in result.output
     assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
-    assert state(project) == before
+    assert project_state(project) == before
 
 
 def test_every_refusal_is_a_bctcoder_error(tmp_path):
