@@ -10,6 +10,7 @@ from bctcoder.cli.common import ProjectArg, open_project
 from bctcoder.cli.output import Format, emit, emit_object, flatten, make_console
 
 console = make_console()
+err = make_console(stderr=True)
 
 
 def suggest(project: str = ProjectArg,
@@ -22,12 +23,22 @@ def suggest(project: str = ProjectArg,
             passages: str = typer.Option("sentence", "--passages", help="sentence, turn or window."),
             include_interviewer: bool = typer.Option(False, "--include-interviewer",
                                                      help="Also suggest on the interviewer's turns."),
+            scheduler: Optional[str] = typer.Option(
+                None, "--scheduler", help="Score passages on a Dask cluster: a scheduler address "
+                                          "(tcp://host:8786) or local:N for N local worker processes."),
+            batch_size: int = typer.Option(2_000, "--batch-size", help="Passages per Dask task."),
             format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """Suggest techniques for every uncoded interviewee passage (stored as 'suggested', never counted)."""
-    with open_project(project) as p:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with open_project(project) as p, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                              TimeRemainingColumn(), console=err, transient=True,
+                                              disable=scheduler is None) as bar:
+        task = bar.add_task("Scoring batches on the cluster", total=None)
         result = p.suggest(documents=flatten(documents) if documents else None, top_k=top_k,
                            min_confidence=min_confidence, suggester=suggester, mode=passages,
-                           include_interviewer=include_interviewer)
+                           include_interviewer=include_interviewer, scheduler=scheduler, batch_size=batch_size,
+                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     emit_object(result, format)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -31,13 +31,18 @@ class SuggestMixin(ProjectContext):
 
     @requires(Action.RUN_SUGGESTER)
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
-                suggester: str | None = None, mode: str = "sentence",
-                include_interviewer: bool = False) -> dict[str, Any]:
+                suggester: str | None = None, mode: str = "sentence", include_interviewer: bool = False,
+                scheduler: str | None = None, batch_size: int = 2_000,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage
-        (interviewer turns too with ``include_interviewer``)."""
+        (interviewer turns too with ``include_interviewer``). With ``scheduler`` (a Dask scheduler address,
+        or ``local:N`` for N local worker processes) the passages are scored in batches of ``batch_size`` on
+        the cluster (``progress(done, total)`` after each batch); the results are written here, once."""
+        cluster = service.ClusterOptions(scheduler, batch_size, progress) if scheduler else None
         plan = service.plan_suggestions(self.reading, documents=documents, top_k=top_k,   # no lock held
                                         min_confidence=min_confidence, suggester=suggester, mode=mode,
-                                        models=self.fitted_models, include_interviewer=include_interviewer)
+                                        models=self.fitted_models, include_interviewer=include_interviewer,
+                                        cluster=cluster)
         with self.transaction() as s:
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 

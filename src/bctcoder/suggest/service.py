@@ -27,7 +27,7 @@ from bctcoder.coding.service import get_coder
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.store.models import COUNTING_ORIGINS, Code, Coding, Document, PassageEmbedding
 from bctcoder.suggest import registry
-from bctcoder.suggest.base import LabelInfo
+from bctcoder.suggest.base import LabelInfo, Prediction
 from bctcoder.suggest.passages import Passage, passages
 from bctcoder.taxonomy.service import get_meta
 
@@ -266,19 +266,37 @@ def _check_options(top_k: int, min_confidence: float) -> None:
         raise InputError("--min-confidence must be between 0 and 1", source="--min-confidence")
 
 
-def _fit_and_predict(read: ReadSessions, data: TrainingData, texts: list[str], models: FittedModels | None):
-    """Fit (or reuse) the suggester and predict ``texts`` with no session held; returns the model, the
-    prediction (None without texts) and the new embeddings to store."""
+def _fit_and_predict(read: ReadSessions, data: TrainingData, texts: list[str], models: FittedModels | None,
+                     cluster: ClusterOptions | None = None):
+    """Fit (or reuse) the suggester and predict ``texts`` with no session held (on a Dask cluster with
+    ``cluster``); returns the model, the prediction (None without texts) and the new embeddings to store."""
     cache = ProjectEmbeddingCache(read=read)
     with models.lock if models is not None else nullcontext():
         model = fit_suggester(data, models, cache)
-        prediction = model.predict(texts) if texts else None
+        prediction: Prediction | None
+        if texts and cluster is not None:
+            from bctcoder.suggest.distributed import predict_on_cluster
+
+            prediction = predict_on_cluster(model, texts, cluster.scheduler, batch_size=cluster.batch_size,
+                                            progress=cluster.progress)
+        else:
+            prediction = model.predict(texts) if texts else None
     return model, prediction, cache.pending
+
+
+@dataclass
+class ClusterOptions:
+    """Where to score passages: a Dask scheduler address or ``local:N``, the batch size, a progress callback."""
+
+    scheduler: str
+    batch_size: int = 2_000
+    progress: Callable[[int, int], None] | None = None
 
 
 def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
                      min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
-                     models: FittedModels | None = None, include_interviewer: bool = False) -> SuggestionPlan:
+                     models: FittedModels | None = None, include_interviewer: bool = False,
+                     cluster: ClusterOptions | None = None) -> SuggestionPlan:
     """Read phase of a suggest run (``Project.suggest``): fit (or reuse) the model and rank techniques for
     every uncoded interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so
     other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
@@ -286,7 +304,7 @@ def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = No
     with read() as session:
         data = training_data(session, suggester)
         items = uncoded_passages(session, documents, mode, include_interviewer)
-    model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
+    model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models, cluster)
     ranked = prediction.top_k(top_k + 1) if prediction is not None else []
     model_name = model.name
     embedder = getattr(model, "_embedder", None)
