@@ -3,7 +3,9 @@
 For each backend: a project of ``--transcripts`` transcripts, a server on a loopback port, ``--coders`` coders
 signed in with their own accounts, each saving a coding, changing its memo (with the version it opened) and
 now and then undoing, for ``--seconds`` seconds, while a command-line import of ``--import-codings`` codings
-runs. Afterwards every acknowledged write is checked in the database: none lost, none twice. Printed: saves
+runs; the server runs in a process of its own, and each coder pauses ``--think`` seconds (default 1) after each
+action, as a person does (``--think 0`` is a stress test). Afterwards every acknowledged write is checked in
+the database: none lost, none twice. Printed: saves
 per second, p50/p95/max save latency, the responses by status, and the import's duration.
 
     python benchmarks/bench_team.py                          # 20 coders, 60 s, 10,000 imported codings
@@ -19,7 +21,9 @@ import argparse
 import math
 import os
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +35,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web import WORDS, build_many, serve  # noqa: E402
+from bench_web import WORDS, build_many  # noqa: E402
 
 from bctcoder.project import Project  # noqa: E402
 
@@ -54,6 +58,23 @@ def import_file(folder: Path, names: list[str], p: Project, n: int, seed: int = 
     return path
 
 
+def serve_process(url: str) -> tuple[subprocess.Popen, str]:
+    """The workspace in a process of its own (as a real server runs), on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = ("import uvicorn; from bctcoder.web.app import create_app; "
+            f"uvicorn.run(create_app({url!r}, token='bench'), host='127.0.0.1', port={port}, log_level='warning')")
+    process = subprocess.Popen([sys.executable, "-c", code])
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}"
+
+
 def login(base: str, name: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=base, timeout=60)
     page = client.get("/login").text
@@ -65,8 +86,10 @@ def login(base: str, name: str) -> tuple[httpx.Client, str]:
 
 
 class Coder(threading.Thread):
-    def __init__(self, base: str, name: str, names: list[str], lengths: dict[str, int], until: float, seed: int):
+    def __init__(self, base: str, name: str, names: list[str], lengths: dict[str, int], until: float, seed: int,
+                 think: float = 1.0):
         super().__init__(daemon=True)
+        self.think = think
         self.client, self.csrf = login(base, name)
         self.name_, self.names, self.lengths, self.until = name, names, lengths, until
         self.rng = random.Random(seed)
@@ -80,6 +103,10 @@ class Coder(threading.Thread):
         self.statuses[r.status_code] += 1
         return r
 
+    def pause(self) -> None:
+        if self.think:
+            time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
+
     def run(self) -> None:
         i = 0
         while time.monotonic() < self.until:
@@ -91,14 +118,17 @@ class Coder(threading.Thread):
             self.saves.append(1000 * (time.perf_counter() - t0))
             if "server-timing" in r.headers:
                 self.server.append(float(r.headers["server-timing"].split("dur=")[1]))
+            self.pause()
             if r.status_code != 201:
                 continue
             made = r.json()
             self.acknowledged.append(made["id"])
             self.call("PATCH", f"/api/codings/{made['id']}", {"memo": f"note {i} {self.rng.choice(WORDS)}",
                                                               "version": made["version"]})
+            self.pause()
             if i % 5 == 4:
                 self.call("POST", "/api/undo")        # undoes the memo change: the coding stays
+                self.pause()
             i += 1
 
 
@@ -108,9 +138,10 @@ def run_backend(label: str, url: str, names: list[str], import_csv: Path, args: 
             p.access.add_user(f"coder{k:02d}", PASSWORD, "coder")
         lengths = {n: len(p.document_text(n)) for n in names}
         before = p.info()["codings"]
-    server, base, _ = serve(url)
+    server, base = serve_process(url)
     until = time.monotonic() + args.seconds
-    coders = [Coder(base, f"coder{k:02d}", names, lengths, until, seed=k) for k in range(args.coders)]
+    coders = [Coder(base, f"coder{k:02d}", names, lengths, until, seed=k, think=args.think)
+              for k in range(args.coders)]
     imported: dict[str, float] = {}
 
     def run_import() -> None:
@@ -127,7 +158,8 @@ def run_backend(label: str, url: str, names: list[str], import_csv: Path, args: 
     for c in coders:
         c.join()
     importer.join()
-    server.should_exit = True
+    server.terminate()
+    server.wait(timeout=30)
     saves = sorted(s for c in coders for s in c.saves)
     server_times = sorted(s for c in coders for s in c.server)
     statuses: Counter[int] = sum((c.statuses for c in coders), Counter())
@@ -155,6 +187,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--import-codings", type=int, default=10_000)
     parser.add_argument("--transcripts", type=int, default=20)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a coder pauses after each action")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     lines = []
@@ -186,7 +219,8 @@ def main() -> None:
                 finally:
                     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
                         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    print(f"{args.coders} coders, {args.seconds:.0f} s, an import of {args.import_codings} codings in parallel")
+    print(f"{args.coders} coders pausing ~{args.think:g} s between actions, {args.seconds:.0f} s, an import of "
+          f"{args.import_codings} codings in parallel")
     for line in lines:
         print(line)
 
