@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
@@ -58,3 +59,20 @@ def test_cli_evaluates_a_table_and_names_missing_columns(tmp_path):
     bad = runner.invoke(app, ["evaluate", "--corpus", "csv", "--train", str(path), "--text-column", "nope"])
     assert bad.exit_code == 1 and "no column 'nope' for --text-column" in bad.output
     assert "'utterance'" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.slow   # fits three models on the demo: ~10 s (CI runs slow tests)
+def test_evaluate_on_a_projects_own_codings(demo):
+    result = demo.evaluate_suggester(cv=3, suggester="lexical.v1")
+    assert result["mode"] == "cv" and result["cv"] == 3 and result["n_groups"] == 8
+    presence = result["presence_agreement"]
+    assert presence["documents"] == 8
+    pooled = presence["pooled"]
+    assert sum(pooled[k] for k in ("both", "coders_only", "model_only", "neither")) == 8 * len(
+        presence["techniques"])
+    assert all(-1 <= row["pabak"] <= 1 for row in presence["techniques"])
+    out = runner.invoke(app, ["evaluate", demo.url, "--cv", "3", "--suggester", "lexical.v1"])
+    assert out.exit_code == 0, out.output
+    assert "Document level (as Table 2 counts), over 8 transcripts" in out.output
+    both = runner.invoke(app, ["evaluate", demo.url, "--corpus", "csv"])
+    assert both.exit_code == 1 and "not both" in both.output

@@ -47,6 +47,33 @@ class SuggestMixin(ProjectContext):
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 
     @requires(Action.READ)
+    def evaluate_suggester(self, *, cv: int = 5, suggester: str | None = None, seed: int = 0) -> dict[str, Any]:
+        """Held-out quality of a suggester on this project's own codings: K folds by document (top-1, top-3,
+        macro/micro F1, per technique, calibration) and the document-level agreement of the model's verdicts
+        with the coders' (per technique PABAK and kappa, as Table 2 counts)."""
+        from bctcoder.errors import InputError
+        from bctcoder.suggest.corpora import Example
+        from bctcoder.suggest.evaluate import evaluate
+        from bctcoder.suggest.project_evaluation import presence_agreement
+
+        if cv < 2:
+            raise InputError(f"--cv must be at least 2 (got {cv})", source="--cv")
+        self._require_whole_view("evaluating the suggester on everyone's codings")
+        with self.reading() as s:
+            texts, labels, groups = service.training_examples(s)
+            info = service.labels_info(s)
+            name = suggester or service.default_suggester(s)
+        examples = [Example(t, lab, g) for t, lab, g in zip(texts, labels, groups)]
+        if len({e.group for e in examples}) < cv:
+            raise InputError(f"--cv {cv} needs codings in at least {cv} transcripts (found "
+                             f"{len({e.group for e in examples})})", source="--cv")
+        result = evaluate(examples, info, name, cv=cv, seed=seed, return_predictions=True)
+        predicted = result.pop("_predictions")
+        result["presence_agreement"] = presence_agreement(predicted["examples"], predicted["labels"],
+                                                          predicted["probabilities"])
+        return result
+
+    @requires(Action.READ)
     def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
         """Pending suggestions with quotes and confidence."""
         with self.reading() as s:

@@ -21,8 +21,10 @@ from bctcoder.suggest.evaluate import NpyCache, best_suggester, evaluate, format
 
 
 def evaluate_command(
-    corpus: str = typer.Option(..., "--corpus", help="Corpus format: hbcp, esconv, pa-counseling, or csv (any "
-                               "labelled table: see --text-column)."),
+    project: Optional[str] = typer.Argument(None, help="A project: evaluate on its own codings (folds by "
+                                            "document) instead of a corpus."),
+    corpus: Optional[str] = typer.Option(None, "--corpus", help="Corpus format: hbcp, esconv, pa-counseling, or "
+                                         "csv (any labelled table: see --text-column)."),
     train: Optional[List[Path]] = typer.Option(
         None, "--train", help="Training files (with --test) or the files to cross-validate (with --cv). Default: "
         "the corpus's usual files under $BCTCODER_CORPORA, ./shared/corpora or ../shared/corpora."),
@@ -55,8 +57,27 @@ def evaluate_command(
     context_column: Optional[str] = typer.Option(None, "--context-column", help="csv: the text before (e.g. the "
                                                  "interviewer's question)."),
 ) -> None:
-    """Evaluate a suggester on a labelled corpus: per-technique precision/recall/F1, top-1/top-3, macro/micro
-    F1, calibration and learning curves, from held-out documents only."""
+    """Evaluate a suggester on a labelled corpus or a project's own codings: per-technique precision/recall/F1,
+    top-1/top-3, macro/micro F1, calibration and learning curves, from held-out documents only."""
+    if (project is None) == (corpus is None):
+        raise InputError("give a PROJECT or --corpus NAME (not both)", source="evaluate")
+    if project is not None:
+        from bctcoder.cli.common import open_project
+
+        with open_project(project) as p:
+            found = p.evaluate_suggester(cv=cv or 5, suggester=suggester, seed=seed)
+        if format == "json":
+            print(json.dumps(found, indent=2, ensure_ascii=False))
+        else:
+            print(format_table(found))
+            pooled = found["presence_agreement"]["pooled"]
+            if pooled:
+                print(f"Document level (as Table 2 counts), over {found['presence_agreement']['documents']} "
+                      f"transcripts: both {pooled['both']}, coders only {pooled['coders_only']}, model only "
+                      f"{pooled['model_only']}, neither {pooled['neither']}; PABAK {pooled['pabak']}, "
+                      f"kappa {pooled['cohen_kappa']}")
+        return
+    assert corpus is not None
     result = run_evaluation(corpus=corpus, train=train or [], test=test or [], cv=cv, suggester=suggester,
                             learning_curve=learning_curve, fmt=format, limit=limit, seed=seed,
                             definitions=definitions, use_context=not no_context, embedding_cache=embedding_cache,
