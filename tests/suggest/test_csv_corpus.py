@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.conftest import write
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
 from bctcoder.suggest.corpora import load_corpus
 from bctcoder.suggest.csv_corpus import CsvColumns
 from bctcoder.suggest.evaluate import grouped_folds
-from tests.conftest import write
 
 runner = CliRunner()
 CODES = {"Reflection": "so you feel it sounds like you are saying",
