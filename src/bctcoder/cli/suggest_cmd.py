@@ -77,7 +77,8 @@ reject = _review("reject")
 def queue(project: str = ProjectArg, limit: int = typer.Option(20, "--limit"),
           documents: Optional[list[str]] = typer.Option(None, "--documents", "--document"),
           format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
-    """The active-learning queue: uncoded passages the model is least sure about; code these first."""
+    """Uncoded passages the model is least sure about, first: checking them finds its errors soonest (this order
+    did not make it learn faster than random order in our held-out learning curves)."""
     with open_project(project) as p:
         rows = p.queue(limit=limit, documents=flatten(documents) if documents else None)
     emit(rows, format, columns=["document", "start", "end", "uncertainty", "candidates", "text"]

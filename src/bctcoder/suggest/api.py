@@ -74,6 +74,17 @@ class SuggestMixin(ProjectContext):
         return result
 
     @requires(Action.READ)
+    def suggestion_page(self, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+        """One page of pending suggestions (best first within each passage), with the total and page count."""
+        per_page = max(1, min(int(per_page), 500))
+        with self.reading() as s:
+            total = service.pending_count(s)
+            pages = max(1, -(-total // per_page))
+            page = max(1, min(int(page), pages))
+            rows = service.pending(s, offset=(page - 1) * per_page, limit=per_page)
+        return {"rows": rows, "total": total, "page": page, "pages": pages, "per_page": per_page}
+
+    @requires(Action.READ)
     def suggestions(self, documents: Iterable[str] | None = None) -> pd.DataFrame:
         """Pending suggestions with quotes and confidence."""
         with self.reading() as s:
@@ -103,7 +114,8 @@ class SuggestMixin(ProjectContext):
     @requires(Action.READ)
     def queue(self, *, limit: int = 20, documents: Iterable[str] | None = None,
               suggester: str | None = None) -> list[dict[str, Any]]:
-        """The uncoded passages the model is least sure about: code these first (active learning)."""
+        """The uncoded passages the model is least sure about, first: where it is most likely wrong, to find its
+        errors (in held-out learning curves this order did not beat random order for learning)."""
         rows, embeddings = service.queue(self.reading, limit=limit, documents=documents, suggester=suggester,
                                          models=self.fitted_models)   # no lock held while fitting
         if embeddings:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Iterable, cast
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bctcoder.analysis.evidence import Scope, load_evidence
@@ -412,14 +412,26 @@ def queue(read: ReadSessions, *, limit: int = 20, documents: Iterable[str] | Non
             for i in order], embeddings
 
 
-def pending(session: Session, *, documents: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Pending suggestions with their quotes, best first within each passage."""
-    stmt = (select(Coding, Document.name, Document.text, Code.number, Code.label)
+def pending(session: Session, *, documents: Iterable[str] | None = None, offset: int = 0,
+            limit: int | None = None) -> list[dict[str, Any]]:
+    """Pending suggestions with their quotes, best first within each passage (``offset``/``limit``: one page).
+    The quote is cut in the database, so a page never loads whole transcripts."""
+    stmt = (select(Coding.id, Document.name, Coding.start, Coding.end, Code.number, Code.label, Coding.confidence,
+                   Coding.model, func.substr(Document.text, Coding.start + 1, Coding.end - Coding.start))
             .join(Document, Coding.document_id == Document.id).join(Code, Coding.code_id == Code.id)
             .where(Coding.origin == "suggested")
-            .order_by(Document.name, Coding.start, Coding.confidence.desc()))
+            .order_by(Document.name, Coding.start, Coding.confidence.desc(), Coding.id))
     if documents:
         stmt = stmt.where(Document.name.in_(list(documents)))
-    return [{"id": c.id, "document": name, "start": c.start, "end": c.end, "code": number, "label": label,
-             "confidence": c.confidence, "model": c.model, "quote": text[c.start:c.end]}
-            for c, name, text, number, label in session.execute(stmt)]
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [{"id": cid, "document": name, "start": start, "end": end, "code": number, "label": label,
+             "confidence": confidence, "model": model, "quote": quote}
+            for cid, name, start, end, number, label, confidence, model, quote in session.execute(stmt)]
+
+
+def pending_count(session: Session) -> int:
+    """How many suggestions are pending."""
+    return session.scalar(select(func.count()).select_from(Coding).where(Coding.origin == "suggested")) or 0

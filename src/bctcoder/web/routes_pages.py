@@ -184,9 +184,8 @@ def adjudicate(request: Request, first: str | None = None, second: str | None = 
 
 
 @router.get("/queue")
-def queue(request: Request) -> Response:
+def queue(request: Request, page: int = 1, rank: bool = False) -> Response:
     with open_project(request) as p:
-        rows = p.queue(limit=30)
-        pending = p.suggestions()
-    return _page(request, "queue.html", title="Suggestions", queue=rows,
-                 pending=pending.to_dict("records") if len(pending) else [])
+        rows = p.queue(limit=30) if rank else None      # ranking fits the model: only when asked
+        pending = p.suggestion_page(page)
+    return _page(request, "queue.html", title="Suggestions", queue=rows, pending=pending)
