@@ -28,7 +28,7 @@ def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def _load_builtin() -> None:
     # importing the modules registers their factories
-    from bctcoder.suggest import ensemble, lexical, neural, zeroshot  # noqa: F401
+    from bctcoder.suggest import calibrated, ensemble, lexical, neural, zeroshot  # noqa: F401
 
 
 def available() -> list[str]:
