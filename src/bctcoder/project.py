@@ -353,6 +353,16 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
         with self.reading() as s:
             return pd.DataFrame(case_service.case_rows(s))
 
+    @requires(Action.CODE)
+    def mark_fully_coded(self, document: str, on: bool = True) -> dict[str, Any]:
+        """Say that every technique in ``document`` is coded (or take it back): its uncoded interviewee passages
+        then teach the suggesters "no technique"."""
+        with self.transaction() as s:
+            doc = coding_service.require_document(s, document)
+            doc.fully_coded = bool(on)
+            log_event(s, self.user, EventType.DOCUMENT_FULLY_CODED, document=document, on=bool(on))
+            return {"document": document, "fully_coded": bool(on)}
+
     @requires(Action.READ)
     def participants_view(self) -> dict[str, Any]:
         """What the participants page shows: cases with attributes, partnerships, roles, and each document's

@@ -132,8 +132,20 @@ def documents(project: str = ProjectArg, format: Format = typer.Option(Format.ta
     """List documents (transcripts) with case, role, size, turns and codings."""
     with open_project(project) as p:
         rows = p.documents().to_dict("records")
-    emit(rows, format, columns=["document", "case", "role", "format", "layout", "words", "turns", "codings"]
-         if format == Format.table else None)
+    emit(rows, format, columns=["document", "case", "role", "format", "layout", "words", "turns", "codings",
+                                "fully_coded"] if format == Format.table else None)
+
+
+@app.command("fully-coded")
+@friendly
+def fully_coded(project: str = ProjectArg, document: str = typer.Argument(..., help="Document name."),
+                off: bool = typer.Option(False, "--off", help="Take the mark back.")) -> None:
+    """Mark a transcript as fully coded: its uncoded interviewee passages then teach "no technique", and it
+    gets no more suggestions."""
+    with open_project(project) as p:
+        result = p.mark_fully_coded(document, not off)
+    console.print(literal(f"{result['document']} is {'' if result['fully_coded'] else 'not '}marked fully coded."),
+                  soft_wrap=True)
 
 
 @app.command()

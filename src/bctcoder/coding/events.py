@@ -39,6 +39,7 @@ class EventType(StrEnum):
     PARTNERSHIP_ADD = "partnership.add"
     DOCUMENT_IMPORT = "document.import"
     DOCUMENT_LINK = "document.link"
+    DOCUMENT_FULLY_CODED = "document.fully_coded"
     QUALCODER_IMPORT = "qualcoder.import"
     TAGUETTE_IMPORT = "taguette.import"
     CODINGS_IMPORT = "codings.import"

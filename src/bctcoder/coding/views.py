@@ -27,12 +27,12 @@ def document_rows(session: Session) -> list[dict[str, Any]]:
     codings = dict(session.execute(select(Coding.document_id, func.count())
                                    .where(Coding.origin.in_(COUNTING_ORIGINS)).group_by(Coding.document_id)).all())
     stmt = (select(Document.id, Document.name, Document.text, Document.source_format, Document.layout,
-                   Document.sha256, Case.key, Case.role)
+                   Document.sha256, Case.key, Case.role, Document.fully_coded)
             .outerjoin(Case, Document.case_id == Case.id).order_by(Document.name))
     return [{"document": name, "case": _text_or_none(case), "role": _text_or_none(role), "format": fmt,
              "layout": layout, "characters": len(text), "words": len(text.split()), "turns": turns.get(doc_id, 0),
-             "codings": codings.get(doc_id, 0), "sha256": sha}
-            for doc_id, name, text, fmt, layout, sha, case, role in session.execute(stmt)]
+             "codings": codings.get(doc_id, 0), "sha256": sha, "fully_coded": bool(done)}
+            for doc_id, name, text, fmt, layout, sha, case, role, done in session.execute(stmt)]
 
 
 def _text_or_none(value: Any) -> str | None:

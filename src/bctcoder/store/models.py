@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -208,6 +209,8 @@ class Document(Base):
     layout: Mapped[str | None] = mapped_column(String(40))
     memo: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the coders say every technique in it is coded: its uncoded interviewee passages teach "no technique"
+    fully_coded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case: Mapped[Case | None] = relationship()
     turns: Mapped[list[Turn]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Turn.start"

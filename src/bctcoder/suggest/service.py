@@ -121,8 +121,9 @@ def _document_text(session: Session, document_id: int) -> str:
 
 
 def training_examples(session: Session) -> tuple[list[str], list[str], list[str]]:
-    """(texts, labels, documents) from counting codings of techniques, plus rejected-only passages as
-    examples of "(none)" (no technique)."""
+    """(texts, labels, documents) from counting codings of techniques, plus examples of "(none)" (no technique):
+    rejected-only passages, and the uncoded interviewee sentences of documents the coders marked fully
+    coded."""
     evidence = load_evidence(session, Scope())
     texts_by_doc: dict[int, str] = {}
     texts: list[str] = []
@@ -137,6 +138,7 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
         labels.append(tech[row.code_id])
         groups.append(row.document)
     coded = {(r.document_id, r.start, r.end) for r in evidence.itertuples()}
+    names = dict(session.execute(select(Document.id, Document.name)).all())
     rejected = session.execute(select(Coding.document_id, Coding.start, Coding.end).where(
         Coding.origin == "rejected").distinct()).all()
     for doc_id, start, end in rejected:
@@ -146,7 +148,17 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
             texts_by_doc[doc_id] = _document_text(session, doc_id)
         texts.append(texts_by_doc[doc_id][start:end])
         labels.append(NONE_LABEL)
-        groups.append(str(doc_id))
+        groups.append(names[doc_id])
+    done = list(session.scalars(select(Document.name).where(Document.fully_coded.is_(True))))
+    if done:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for r in evidence.itertuples():
+            spans.setdefault(r.document, []).append((r.start, r.end))
+        for p in passages(session, documents=done, mode="sentence"):
+            if not any(a < p.end and p.start < b for a, b in spans.get(p.document, [])):
+                texts.append(p.text)
+                labels.append(NONE_LABEL)
+                groups.append(p.document)
     return texts, labels, groups
 
 
@@ -242,8 +254,12 @@ def _overlaps(passage: Passage, covered: dict[int, list[tuple[int, int]]]) -> bo
 
 def uncoded_passages(session: Session, documents: Iterable[str] | None = None, mode: str = "sentence",
                      include_interviewer: bool = False) -> list[Passage]:
-    """Interviewee passages (every speaker's with ``include_interviewer``) that no counting coding overlaps."""
+    """Interviewee passages (every speaker's with ``include_interviewer``) that no counting coding overlaps, in
+    documents not marked fully coded (their uncoded passages are "no technique"; naming a document includes it)."""
     items = passages(session, documents=documents, mode=mode, interviewee_only=not include_interviewer)
+    if documents is None:
+        done = set(session.scalars(select(Document.id).where(Document.fully_coded.is_(True))))
+        items = [p for p in items if p.document_id not in done]
     covered = _covered(session, {p.document_id for p in items})
     return [p for p in items if not _overlaps(p, covered)]
 
