@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.conftest import write
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
 from bctcoder.suggest.service import NONE_LABEL, training_examples, uncoded_passages
-from tests.conftest import write
 
 runner = CliRunner()
 
@@ -40,3 +40,4 @@ def test_fully_coded_documents_teach_no_technique_and_get_no_suggestions(project
         assert NONE_LABEL not in training_examples(s)[1]
     missing = runner.invoke(app, ["fully-coded", project.url, "P9"])
     assert missing.exit_code == 1 and "P9" in missing.output
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import signed_in
+from tests.web.conftest import csrf, signed_in
 
 
 def test_pending_suggestions_come_a_page_at_a_time(app):
@@ -26,3 +26,13 @@ def test_suggestion_page_counts_and_clamps(demo):
     assert last["page"] == page["pages"] and len(last["rows"]) == total - 50 * (page["pages"] - 1)
     quotes = {r["id"]: r["quote"] for r in demo.suggestions().to_dict("records")}
     assert all(quotes[r["id"]] == r["quote"] for r in page["rows"])       # quotes cut in the database
+
+
+def test_the_documents_page_marks_a_transcript_fully_coded(app):
+    client = signed_in(app)
+    page = client.get("/")
+    assert 'aria-label="Mark Demo_SP2 as fully coded"' in page.text
+    r = client.post("/documents/Demo_SP2/fully-coded", data={"on": "true", "csrf_token": csrf(client)},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert 'aria-label="Unmark Demo_SP2 as fully coded"' in client.get("/").text

@@ -27,6 +27,7 @@ SAMPLES: dict[tuple[str, str], dict] = {
     ("GET", "/cases"): {}, ("POST", "/cases/{key}"): {"path": {"key": "Demo_PW1"}, "form": {"attr:setting": "x"}},
     ("POST", "/partnerships"): {"form": {"first": "Demo_PW3", "second": "Demo_SP1"}},
     ("POST", "/documents/{name}/case"): {"path": {"name": "Demo_SP2"}, "form": {"case": "Demo_SP2"}},
+    ("POST", "/documents/{name}/fully-coded"): {"path": {"name": "Demo_SP2"}, "form": {"on": "true"}},
     ("GET", "/queue"): {}, ("GET", "/adjudicate"): {},
     ("POST", "/api/decisions"): {"json": {"first": "coder_a", "second": "coder_b", "document": "Demo_SP3",
                                           "code": "10.4", "decision": "none"}}, ("GET", "/results"): {}, ("GET", "/results/{name}"): {"path": {"name": "quotes"}},

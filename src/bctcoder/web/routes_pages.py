@@ -153,6 +153,13 @@ def cases(request: Request) -> Response:
                  dyads=view["partnerships"], roles=view["roles"], documents=view["documents"])
 
 
+@router.post("/documents/{name}/fully-coded", dependencies=csrf_checked)
+def mark_fully_coded(request: Request, name: str, on: str = Form("true")) -> Response:
+    with open_project(request) as p:
+        p.mark_fully_coded(name, on.strip().lower() == "true")
+    return RedirectResponse("/", status_code=303)
+
+
 @router.post("/documents/{name}/case", dependencies=csrf_checked)
 def link_document(request: Request, name: str, case: str = Form("")) -> Response:
     with open_project(request) as p:

@@ -26,6 +26,7 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("POST", "/cases/{key}"): Action.MANAGE_CASES,
     ("POST", "/partnerships"): Action.MANAGE_CASES,
     ("POST", "/documents/{name}/case"): Action.MANAGE_CASES,
+    ("POST", "/documents/{name}/fully-coded"): Action.CODE,
     ("GET", "/queue"): Action.READ,
     ("GET", "/adjudicate"): Action.RECONCILE,
     ("POST", "/api/decisions"): Action.RECONCILE,
