@@ -27,7 +27,7 @@ def test_adjudicate_a_disagreement_and_see_who_decided(web_project):
                                            "code": "9.1", "decision": "first"}, headers={"X-CSRF-Token": csrf(client)})
     assert r.status_code == 200 and r.json()["consensus_codings"] == len(target["coder_a"])
     again = client.get("/adjudicate", params={"first": "coder_a", "second": "coder_b"}).text
-    assert "Decided: <strong>first</strong> by owner" in again
+    assert "Decided: <strong>coder_a</strong> by owner" in again
     with Project.open(web_project, user="owner") as p:
         decided = next(i for i in p.adjudication("coder_a", "coder_b")["items"]
                        if i["document"] == "Demo_SP2" and i["code"] == "9.1")

@@ -18,7 +18,8 @@
     const line = card.querySelector(".decision");
     if (!response.ok) { line.textContent = data.error || response.statusText; line.classList.add("error"); return; }
     card.classList.add("decided");
-    line.textContent = `Decided: ${decision} (${data.consensus_codings} consensus passage(s)) — just now`;
+    const shown = { first: root.dataset.first, second: root.dataset.second }[decision] || decision;
+    line.textContent = `Decided: ${shown} (${data.consensus_codings} consensus passage(s)) — just now`;
     focus(at + 1);
   }
 
