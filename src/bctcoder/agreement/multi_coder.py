@@ -130,6 +130,19 @@ def fleiss_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
     return Statistic(stat.name, stat.value, stat.reason, {**stat.details, "n_coders": len(coders)})
 
 
+def uniform_chance(name: str, pi: np.ndarray, q: int) -> float:
+    """Chance agreement of the uniform-spread models: AC1 ``sum_k pi_k (1 - pi_k) / (q - 1)``, else
+    Brennan-Prediger ``1 / q``."""
+    return float((pi * (1.0 - pi)).sum()) / (q - 1.0) if name == "gwet_ac1" else 1.0 / q
+
+
+def conger_chance(shares: np.ndarray) -> float:
+    """Conger's chance agreement from each coder's category shares (rows = coders who rated anything)."""
+    r = float(len(shares))
+    variance = shares.var(axis=0, ddof=1) if r > 1 else np.zeros(shares.shape[1])
+    return float((shares.mean(axis=0) ** 2 - variance / r).sum())
+
+
 def _uniform_model(ratings: Any, name: str, n_categories: int | None, categories: Sequence | None) -> Statistic:
     matrix, coders = as_matrix(ratings)
     counts, cats = counts_matrix(matrix, categories)
@@ -141,9 +154,7 @@ def _uniform_model(ratings: Any, name: str, n_categories: int | None, categories
     if bad is not None:
         return bad
     details = {**core["details"], "n_coders": len(coders), "n_categories": q}
-    pi = core["pi"]
-    pe = float((pi * (1.0 - pi)).sum()) / (q - 1.0) if name == "gwet_ac1" else 1.0 / q
-    return _finish(name, core["pa"], pe, details, "expected agreement is 1")
+    return _finish(name, core["pa"], uniform_chance(name, core["pi"], q), details, "expected agreement is 1")
 
 
 def gwet_ac1_multi(
@@ -211,12 +222,8 @@ def conger_kappa(ratings: Any, categories: Sequence | None = None) -> Statistic:
             for x in col:
                 row[index[x]] += 1
             shares.append(row / len(col))
-    p = np.array(shares)
-    r = float(len(shares))
-    variance = p.var(axis=0, ddof=1) if r > 1 else np.zeros(len(cats))
-    pe = float((p.mean(axis=0) ** 2 - variance / r).sum())
-    details = {**core["details"], "n_coders": len(coders), "n_coders_used": int(r)}
-    return _finish(name, core["pa"], pe, details, "expected agreement is 1")
+    details = {**core["details"], "n_coders": len(coders), "n_coders_used": len(shares)}
+    return _finish(name, core["pa"], conger_chance(np.array(shares)), details, "expected agreement is 1")
 
 
 def _pairwise(ratings: Any, name: str, stat) -> Statistic:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._common import Statistic, undefined
 from .krippendorff import alpha_from_coincidence
-from .multi_coder import _core, _finish, _fleiss
+from .multi_coder import _core, _finish, _fleiss, conger_chance, uniform_chance
 
 CATEGORIES = [0, 1]
 Q = 2
@@ -50,10 +50,7 @@ def _conger(matrix: np.ndarray, c: np.ndarray) -> Statistic:
     n_rated = rated.sum(axis=0)
     active = n_rated > 0
     p1 = np.nansum(matrix == 1, axis=0)[active] / n_rated[active]
-    p = np.column_stack([1.0 - p1, p1])
-    r = float(active.sum())
-    variance = p.var(axis=0, ddof=1) if r > 1 else np.zeros(Q)
-    pe = float((p.mean(axis=0) ** 2 - variance / r).sum())
+    pe = conger_chance(np.column_stack([1.0 - p1, p1]))
     return _finish(name, core["pa"], pe, core["details"], "no variation: every rating is the same")
 
 
@@ -61,9 +58,8 @@ def _uniform(c: np.ndarray, name: str) -> Statistic:
     core, bad = _core(c, CATEGORIES, name)
     if bad is not None:
         return bad
-    pi = core["pi"]
-    pe = float((pi * (1.0 - pi)).sum()) / (Q - 1.0) if name == "gwet_ac1" else 1.0 / Q
-    return _finish(name, core["pa"], pe, {**core["details"], "n_categories": Q}, "expected agreement is 1")
+    return _finish(name, core["pa"], uniform_chance(name, core["pi"], Q), {**core["details"], "n_categories": Q},
+                   "expected agreement is 1")
 
 
 def _mean_pairwise(matrix: np.ndarray) -> Statistic:

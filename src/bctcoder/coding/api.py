@@ -156,10 +156,10 @@ class CodingMixin(ProjectContext):
         from the event log; one coding's with ``coding``. Blind mode: a coder sees only their own actions."""
         with self.reading() as s:
             own = [self.actor.name] if self._own_only(s) else None
-            if coding is not None and own is None and s.get(Coding, coding) is None and not any(
-                    True for _ in coding_history(s, [coding])):
+            rows = coding_history(s, None if coding is None else [coding], users=own)
+            if coding is not None and own is None and not rows and s.get(Coding, coding) is None:
                 raise NotFoundError(f"no coding {coding} (see 'bctcoder codings list')")
-            return coding_history(s, None if coding is None else [coding], users=own)
+            return rows
 
     @requires(Action.READ)
     def document_list(self) -> list[dict[str, Any]]:
