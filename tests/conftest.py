@@ -71,6 +71,14 @@ def postgres_databases(tmp_path_factory, demo_template):
 
 
 @pytest.fixture(scope="session")
+def blank(tmp_path_factory) -> Path:
+    """An empty project file to copy: a copy opens ten times faster than a new project is created."""
+    path = tmp_path_factory.mktemp("blank") / "blank.bctcoder"
+    Project.create(path, user="tester").close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo project, built once per test session."""
     out = tmp_path_factory.mktemp("demo")

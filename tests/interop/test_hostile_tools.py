@@ -52,13 +52,6 @@ def project(tmp_path_factory):
     p.close()
 
 
-@pytest.fixture(scope="module")
-def blank(tmp_path_factory):
-    """An empty project file to copy: a copy opens ten times faster than a new project is created."""
-    path = tmp_path_factory.mktemp("blank") / "blank.bctcoder"
-    Project.create(path, user="tester").close()
-    return path
-
 
 @pytest.fixture(scope="module")
 def valid(tmp_path_factory):
