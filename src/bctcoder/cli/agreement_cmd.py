@@ -48,8 +48,6 @@ def agreement(project: Optional[str] = typer.Argument(None, help="Project file o
     """Agreement between coders of a project (per technique, group, pooled, every pair), or on any ratings table."""
     if (project is None) == (data is None):
         raise InputError("give a PROJECT or --data FILE.csv (not both)", source="agreement")
-    if missing is not None and missing not in ("all", "listwise"):
-        raise InputError(f"--missing must be all or listwise, not {missing!r}", source="--missing")
     if data is not None:
         _ratings(data, level, missing or "all", scale, format)
         return

@@ -36,6 +36,12 @@ def results(request: Request) -> Response:
         "title": "Results", "summary": overview["summary"], "pages": PAGES, "bars": bars, "heatmap": heat})
 
 
+def _report_body(report) -> str:
+    """A report's self-contained HTML page, cut to what goes inside the workspace's own page."""
+    html = str(render(for_documents(report), "html"))
+    return html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
+
+
 def _agreement_choice(request: Request) -> dict:
     q = request.query_params
     return {"coders": q.getlist("coders") or None, "missing": q.get("missing", "listwise"),
@@ -46,10 +52,7 @@ def _agreement_page(request: Request) -> Response:
     choice = _agreement_choice(request)
     with open_project(request) as p:
         view = p.agreement_view(choice["coders"], missing=choice["missing"], unit=choice["unit"])
-    body = ""
-    if view["report"] is not None:
-        html = str(render(for_documents(view["report"]), "html"))
-        body = html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
+    body = _report_body(view["report"]) if view["report"] is not None else ""
     query = urlencode([("coders", c) for c in view["chosen"]] + [("missing", view["missing"]), ("unit", view["unit"])])
     return request.app.state.page(request, "report.html", {
         "title": PAGES["agreement"], "name": "agreement", "body": body, "pages": PAGES, "view": view,
@@ -64,8 +67,7 @@ def report_page(request: Request, name: str) -> Response:
         raise HTTPException(status_code=404, detail=f"no report {name!r}")
     with open_project(request) as p:
         report = p.report(name)
-    html = str(render(for_documents(report), "html"))
-    body = html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
+    body = _report_body(report)
     return request.app.state.page(request, "report.html", {"title": PAGES.get(name, name), "name": name,
                                                            "body": body, "pages": PAGES})
 
