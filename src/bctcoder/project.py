@@ -34,7 +34,7 @@ from bctcoder.coding import service as coding_service
 from bctcoder.coding import views
 from bctcoder.coding.api import CodingMixin
 from bctcoder.coding.events import EventType, log_event
-from bctcoder.corpus import importer
+from bctcoder.corpus import importer, speaker_assignment
 from bctcoder.errors import InputError, ProjectError
 from bctcoder.interop.api import InteropMixin
 from bctcoder.participants import cases as case_service
@@ -362,6 +362,17 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
             doc.fully_coded = bool(on)
             log_event(s, self.user, EventType.DOCUMENT_FULLY_CODED, document=document, on=bool(on))
             return {"document": document, "fully_coded": bool(on)}
+
+    @requires(Action.ASSIGN_SPEAKERS)
+    def assign_speaker(self, document: str, start: int, role: str, *, speaker: str | None = None,
+                       following: bool = False) -> dict[str, Any]:
+        """Say who speaks the turn of ``document`` starting at ``start``: ``role`` is ``interviewer`` or
+        ``participant`` (``speaker`` names them; ``following`` settles later turns with the same label too)."""
+        with self.transaction() as s:
+            result = speaker_assignment.assign_speaker(s, coding_service.require_document(s, document), start,
+                                                       role, speaker=speaker, following=following)
+            log_event(s, self.user, EventType.TURN_SPEAKER, **result)
+            return result
 
     @requires(Action.READ)
     def participants_view(self) -> dict[str, Any]:

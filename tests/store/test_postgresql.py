@@ -18,7 +18,7 @@ def test_gate_on_postgresql(pg_url, tmp_path):
     (tmp_path / "PW1.txt").write_text("Interviewer: How was it?\nPW1: We made a plan together and it helped.\n",
                                       encoding="utf-8")
     with Project.create(pg_url, user="olga") as p:
-        assert p.info()["schema"] == "0007"
+        assert p.info()["schema"] == "0008"
         p.import_cases(tmp_path / "cases.csv")
         p.import_transcripts([tmp_path / "PW1.txt"])
         ann = p.acting_as(Actor("ann", Role.CODER))

@@ -38,9 +38,11 @@ class Action(StrEnum):
     SET_BLIND = "set_blind"                # turn blind mode on or off
     MANAGE_USERS = "manage_users"          # add, remove and change the role of accounts
     COPY_PROJECT = "copy_project"          # copy the whole project (accounts included) to another database
+    ASSIGN_SPEAKERS = "assign_speakers"    # say who speaks a transcribed turn (interviewer or participant)
+    PSEUDONYMISE = "pseudonymise"          # find identifiers, review their replacements, write the pseudonymised copy
 
 
-_CODER = frozenset({Action.READ, Action.CODE, Action.REVIEW_SUGGESTIONS, Action.ADD_CODE})
+_CODER = frozenset({Action.READ, Action.CODE, Action.REVIEW_SUGGESTIONS, Action.ADD_CODE, Action.ASSIGN_SPEAKERS})
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
     Role.CODER: _CODER,
@@ -62,6 +64,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.SET_BLIND: "turn blind mode on or off",
     Action.MANAGE_USERS: "add and remove accounts, change roles",
     Action.COPY_PROJECT: "copy the whole project to another database",
+    Action.ASSIGN_SPEAKERS: "say who speaks a transcribed turn",
+    Action.PSEUDONYMISE: "see identifiers, review their replacements, write the pseudonymised copy",
 }
 
 

@@ -41,6 +41,8 @@ VALUE_STATUSES = ("value", "declined", "missing")
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date")
 PRESENCE_SCOPES = ("document", "case", "attribute")
 CODE_KINDS = ("technique", "inductive")
+PSEUDONYM_DECISIONS = ("pending", "accepted", "rejected")
+"""A proposed replacement of an identifier: not yet reviewed, to be applied, or left as it is."""
 
 
 def utcnow() -> datetime:
@@ -326,6 +328,34 @@ class Event(Base):
     user: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class PseudonymProposal(Base):
+    """An identifier found in a transcript and the bracketed replacement proposed for it (#16).
+
+    Nothing in the transcript changes until the owner applies the accepted proposals, which writes a new,
+    pseudonymised project; ``original`` is the identifying text itself, so only owners may read this table.
+    """
+
+    __tablename__ = "pseudonym_proposal"
+    __table_args__ = (
+        CheckConstraint("decision IN ('pending', 'accepted', 'rejected')", name="decision"),
+        CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+        UniqueConstraint("document_id", "start", "end", name="uq_pseudonym_proposal_span"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    original: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20))
+    replacement: Mapped[str] = mapped_column(String(200))
+    entity: Mapped[str] = mapped_column(String(300))
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class PassageEmbedding(Base):
