@@ -190,11 +190,11 @@ def _fast_tokenizer(model_dir: Path, max_length: int):
     if not path.exists():
         raise UnsupportedModel(f"{model_dir} has no tokenizer.json")
     tokenizer = Tokenizer.from_file(str(path))
-    pad_token: str | None = "[PAD]"
+    pad_token = "[PAD]"
     config_file = model_dir / "tokenizer_config.json"
     if config_file.exists():
         pad = json.loads(config_file.read_text(encoding="utf-8")).get("pad_token")
-        pad_token = pad.get("content") if isinstance(pad, dict) else (pad or pad_token)
+        pad_token = str((pad.get("content") if isinstance(pad, dict) else pad) or pad_token)
     pad_id = tokenizer.token_to_id(pad_token)
     if pad_id is None:
         raise UnsupportedModel(f"{model_dir}: pad token {pad_token!r} is not in the vocabulary")
