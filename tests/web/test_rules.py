@@ -28,6 +28,8 @@ SAMPLES: dict[tuple[str, str], dict] = {
     ("POST", "/partnerships"): {"form": {"first": "Demo_PW3", "second": "Demo_SP1"}},
     ("POST", "/documents/{name}/case"): {"path": {"name": "Demo_SP2"}, "form": {"case": "Demo_SP2"}},
     ("POST", "/documents/{name}/fully-coded"): {"path": {"name": "Demo_SP2"}, "form": {"on": "true"}},
+    ("POST", "/documents/{name}/turns/{start}/speaker"): {"path": {"name": "Demo_SP2", "start": "0"},
+                                                         "form": {"role": "participant"}},
     ("GET", "/queue"): {}, ("GET", "/adjudicate"): {},
     ("POST", "/api/decisions"): {"json": {"first": "coder_a", "second": "coder_b", "document": "Demo_SP3",
                                           "code": "10.4", "decision": "none"}}, ("GET", "/results"): {}, ("GET", "/results/{name}"): {"path": {"name": "quotes"}},

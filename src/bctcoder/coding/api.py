@@ -183,5 +183,6 @@ class CodingMixin(ProjectContext):
             codes = views.picker_codes(s)
         position = names.index(view["document"])
         return view | {"codes": codes, "blind": blind, "can_write": self.actor.can_write,
+                       "can_assign_speakers": self.actor.can(Action.ASSIGN_SPEAKERS),
                        "previous": names[position - 1] if position > 0 else None,
                        "next": names[position + 1] if position < len(names) - 1 else None}

@@ -107,7 +107,8 @@ def _empty(engine: Engine) -> bool:
     return not inspect(engine).get_table_names()
 
 
-def _drop_everything(engine: Engine) -> None:
+def drop_everything(engine: Engine) -> None:
+    """Empty a database that a failed copy (or a failed step after it) leaves behind."""
     Base.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -138,7 +139,7 @@ def copy_project(source: Engine, dest_url: str) -> dict[str, Any]:
                                    + (f"row counts differ in {', '.join(differ)}" if differ else
                                       "the checksum of texts and codings differs") + "); nothing was kept")
         except BaseException:
-            _drop_everything(dest)
+            drop_everything(dest)
             raise
     finally:
         dest.dispose()

@@ -8,6 +8,7 @@ back into code-point offsets exactly (emoji and combining marks included).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,18 @@ class TurnView:
     label_text: str          # the text before the utterance on its line ("Interviewer: ")
     segments: list[Segment]
     margin: list[dict[str, Any]]
+
+
+_TIME_PREFIX = re.compile(r"^\s*[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?\s*")
+
+
+def shown_label(label_text: str, speaker: str) -> str:
+    """The label as written, unless the turn's speaker was assigned since (a transcribed "Unassigned"):
+    then the assigned speaker, after the line's time stamp when it has one."""
+    if not speaker or not label_text or speaker in label_text:
+        return label_text
+    found = _TIME_PREFIX.match(label_text)
+    return (found.group(0) if found else "") + speaker + ":"
 
 
 def build_turns(text: str, turns: list[dict[str, Any]], codings: list[dict[str, Any]]) -> list[TurnView]:
@@ -71,6 +84,6 @@ def build_turns(text: str, turns: list[dict[str, Any]], codings: list[dict[str, 
             segments.append(Segment(a, b, text[a:b], [c["id"] for c in covering],
                                     bool(covering) and all(c["origin"] == "suggested" for c in covering)))
         margin = [c for c in by_start if c["start"] < t["end"] and c["end"] > t["start"]]
-        views.append(TurnView(t["start"], t["end"], t["speaker"], t["is_interviewee"], label_text.strip(),
-                              segments, margin))
+        views.append(TurnView(t["start"], t["end"], t["speaker"], t["is_interviewee"],
+                              shown_label(label_text.strip(), t["speaker"]), segments, margin))
     return views

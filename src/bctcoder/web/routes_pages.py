@@ -7,6 +7,7 @@ actor may see and change.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -105,7 +106,8 @@ def reading_view(request: Request, name: str) -> Response:
     with open_project(request) as p:
         view = p.document_view(name)
     rows = view["codings"]
-    data = {"document": view["document"], "codes": view["codes"], "canWrite": view["can_write"]}
+    data = {"document": view["document"], "codes": view["codes"], "canWrite": view["can_write"],
+            "canAssign": view["can_assign_speakers"]}
     return _page(request, "document.html", title=view["document"], name=view["document"],
                  turns=build_turns(view["text"], view["turns"], rows), codings={r["id"]: r for r in rows},
                  data=data, blind=view["blind"], n_codings=len(rows), previous=view["previous"],
@@ -158,6 +160,14 @@ def mark_fully_coded(request: Request, name: str, on: str = Form("true")) -> Res
     with open_project(request) as p:
         p.mark_fully_coded(name, on.strip().lower() == "true")
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/documents/{name}/turns/{start}/speaker", dependencies=csrf_checked)
+def assign_speaker(request: Request, name: str, start: int, role: str = Form(...),
+                   following: str = Form("")) -> Response:
+    with open_project(request) as p:
+        p.assign_speaker(name, start, role, following=following.strip().lower() in ("1", "true", "on"))
+    return RedirectResponse(f"/documents/{quote(name, safe='')}#turn-{start}", status_code=303)
 
 
 @router.post("/documents/{name}/case", dependencies=csrf_checked)

@@ -27,6 +27,7 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("POST", "/partnerships"): Action.MANAGE_CASES,
     ("POST", "/documents/{name}/case"): Action.MANAGE_CASES,
     ("POST", "/documents/{name}/fully-coded"): Action.CODE,
+    ("POST", "/documents/{name}/turns/{start}/speaker"): Action.ASSIGN_SPEAKERS,
     ("GET", "/queue"): Action.READ,
     ("GET", "/adjudicate"): Action.RECONCILE,
     ("POST", "/api/decisions"): Action.RECONCILE,
