@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bctcoder.project import Project
 from tests.web.conftest import csrf, signed_in
+
+from bctcoder.project import Project
 
 MIXED = ("[00:00:01] Unassigned: How have the sessions with your peer worker gone?\n"
          "[00:00:06] Unassigned: Really well [laughs], she set me a goal for each week.\n"
