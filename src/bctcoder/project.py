@@ -38,12 +38,14 @@ from bctcoder.corpus import importer, speaker_assignment
 from bctcoder.errors import InputError, ProjectError
 from bctcoder.interop.api import InteropMixin
 from bctcoder.participants import cases as case_service
+from bctcoder.pseudonymise.project_api import PseudonymiseMixin
 from bctcoder.store import copy as project_copy
 from bctcoder.store import database
 from bctcoder.store.models import Attribute, Case, Code, Coder, Coding, Document, Partnership, Presence, Taxonomy, Turn
 from bctcoder.suggest.api import SuggestMixin
 from bctcoder.taxonomy import service as taxonomy_service
 from bctcoder.taxonomy.builtin import DEFAULT_TAXONOMY, parts_of
+from bctcoder.transcribe.api import TranscribeMixin
 
 
 def _default_user() -> str:
@@ -53,7 +55,8 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropMixin, ProjectContext):
+class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropMixin, PseudonymiseMixin,
+              TranscribeMixin, ProjectContext):
     """A bctcoder project: taxonomy, cases, transcripts and codings in one database, used by one actor.
 
     The parts of the API share one declared context (:class:`ProjectContext`): codings and the workspace
@@ -114,8 +117,10 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
 
     @classmethod
     def open(cls, path_or_url: str | Path, *, user: str | None = None,
-             role: Role | str = Role.OWNER) -> "Project":
-        """Open an existing project, migrating its schema (after a backup) when it is older."""
+             role: Role | str = Role.OWNER, pseudonymised: bool = False) -> "Project":
+        """Open an existing project, migrating its schema (after a backup) when it is older. With
+        ``pseudonymised``, refuse any project but a pseudonymised copy (for exports and reports that leave the
+        team: they can then only be made from data without identifiers)."""
         url = database.to_url(path_or_url)
         path = database.sqlite_path(url)
         if path is not None and not path.exists():
@@ -130,7 +135,12 @@ class Project(CodingMixin, AnalysisMixin, AgreementMixin, SuggestMixin, InteropM
             engine.dispose()
             raise ProjectError(f"{path or url}: not a bctcoder project")
         backup = database.migrate_if_needed(engine, url)
-        return cls(url, engine, user=user, role=role, backup=backup)
+        project = cls(url, engine, user=user, role=role, backup=backup)
+        if pseudonymised and project.pseudonymised() is None:
+            project.close()
+            raise ProjectError(f"{path or url}: not a pseudonymised copy; write one with 'bctcoder pseudonymise "
+                               "PROJECT --apply --out COPY --key KEY.csv' and export from the copy")
+        return project
 
     def close(self) -> None:
         """Release database connections (unless the pool belongs to the project this one acts from)."""

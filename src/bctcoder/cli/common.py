@@ -19,9 +19,14 @@ class CliActor:
     name: str | None = None
 
 
-def open_project(path: str) -> Project:
-    """Open a project for a command, acting as the CLI's actor (the caller closes it)."""
-    return Project.open(path, user=CliActor.name)
+def open_project(path: str, *, pseudonymised: bool = False) -> Project:
+    """Open a project for a command, acting as the CLI's actor (the caller closes it); ``pseudonymised``
+    refuses any project but a pseudonymised copy (the ``--pseudonymised`` option of reports and exports)."""
+    return Project.open(path, user=CliActor.name, pseudonymised=pseudonymised)
+
+
+PseudonymisedOpt = typer.Option(False, "--pseudonymised", help="Refuse unless the project is a pseudonymised "
+                                "copy (made with 'bctcoder pseudonymise --apply'): for files that leave the team.")
 
 
 def existing_file(path: Path) -> Path:

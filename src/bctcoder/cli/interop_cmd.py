@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.common import ProjectArg, PseudonymisedOpt, open_project
 from bctcoder.cli.output import Format, emit_object, flatten, literal, make_console
 
 console = make_console()
@@ -46,24 +46,27 @@ def _report(result: dict, format: Format) -> None:
 
 def export_qdpx(project: str = ProjectArg, file: Path = typer.Argument(..., help="The .qdpx file to write."),
                 origin: Optional[list[str]] = typer.Option(None, "--origin", help="Only codings of these origins."),
-                format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+                format: Format = typer.Option(Format.table, "--format", "-f"),
+               pseudonymised: bool = PseudonymisedOpt) -> None:
     """Export the whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
-    with open_project(project) as p:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         result = p.export_qdpx(file, origins=flatten(origin) if origin else None)
     emit_object({k: v for k, v in result.items()}, format)
 
 
 def export_qdc(project: str = ProjectArg, file: Path = typer.Argument(..., help="The .qdc file to write."),
-               format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+               format: Format = typer.Option(Format.table, "--format", "-f"),
+               pseudonymised: bool = PseudonymisedOpt) -> None:
     """Export the codebook (taxonomy and inductive codes) as a REFI-QDA codebook (.qdc)."""
-    with open_project(project) as p:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         emit_object(p.export_qdc(file), format)
 
 
 def export_codebook(project: str = ProjectArg, file: Path = typer.Argument(..., help="A .csv or .xlsx file."),
-                    format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+                    format: Format = typer.Option(Format.table, "--format", "-f"),
+               pseudonymised: bool = PseudonymisedOpt) -> None:
     """Export the codebook as CSV or XLSX."""
-    with open_project(project) as p:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         emit_object(p.export_codebook(file), format)
 
 

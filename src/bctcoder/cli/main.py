@@ -14,13 +14,15 @@ from bctcoder.cli import (
     imports,
     interop_cmd,
     participants_cmd,
+    pseudonymise_cmd,
     qca_cmd,
     report_cmd,
     suggest_cmd,
     taxonomy_cmd,
+    transcribe_cmd,
     web_cmd,
 )
-from bctcoder.cli.common import CliActor, ProjectArg, open_project
+from bctcoder.cli.common import CliActor, ProjectArg, PseudonymisedOpt, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, emit_object, flatten, literal, make_console
 from bctcoder.project import Project
@@ -53,6 +55,9 @@ for _command in web_cmd.users_app.registered_commands:
         _command.callback = friendly(_command.callback)
 app.add_typer(web_cmd.users_app, name="users")
 app.command("qca")(friendly(qca_cmd.qca))
+app.command("transcribe")(friendly(transcribe_cmd.transcribe))
+app.command("pseudonymise")(friendly(pseudonymise_cmd.pseudonymise))
+imports.app.command("audio")(friendly(transcribe_cmd.import_audio))
 app.add_typer(taxonomy_cmd.app, name="taxonomy")
 app.add_typer(taxonomy_cmd.codes_app, name="codes")
 export_app = typer.Typer(help="Export codings and other data.", no_args_is_help=True)
@@ -215,11 +220,12 @@ def export_codings(project: str = ProjectArg,
                    as_coder: Optional[str] = typer.Option(None, "--as", help="Blind mode: this coder's codings."),
                    raw: bool = typer.Option(False, "--raw", help="Write text exactly, even text a spreadsheet "
                                             "would run as a formula (by default such cells get a leading ')."),
+                                      pseudonymised: bool = PseudonymisedOpt,
                    ) -> None:
     """Export codings as CSV (re-importable with 'bctcoder import codings')."""
     from bctcoder.report.render import write_atomic
 
-    with open_project(project) as p:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         text = p.export_codings(None, coders=flatten(coder) if coder else None,
                                 origins=flatten(origin) if origin else None, as_coder=as_coder, raw=raw)
     if file is None:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from bctcoder.cli.common import ProjectArg, open_project
+from bctcoder.cli.common import ProjectArg, PseudonymisedOpt, open_project
 from bctcoder.cli.errors import friendly
 from bctcoder.cli.output import Format, emit, flatten, literal, make_console
 from bctcoder.errors import InputError
@@ -62,8 +62,8 @@ def _show(report, fmt: ReportFormat, out: Optional[Path], raw: bool = False) -> 
 
 
 def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder, case_set, taxonomy=None,
-         raw: bool = False, **options) -> None:
-    with open_project(project) as p:
+         raw: bool = False, pseudonymised: bool = False, **options) -> None:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         report = p.report(name, coders=flatten(coder) if coder else None, case_set=case_set, taxonomy=taxonomy,
                           **options)
     _show(report, fmt, out, raw)
@@ -74,10 +74,11 @@ def _run(project: str, name: str, fmt: ReportFormat, out: Optional[Path], coder,
 def table1(project: str = ProjectArg, attributes: Optional[str] = typer.Option(
                None, help="Comma-separated attributes to show (default: all)."),
            by: str = ByOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+           out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Table 1 as journals print it: one column per role (or --by value) with its n, cells n (%), declined and
     missing rows, numeric characteristics as mean (SD); median [IQR]; range."""
-    _run(project, "table1", format, out, None, set_, raw=raw,
+    _run(project, "table1", format, out, None, set_, raw=raw, pseudonymised=pseudonymised,
          attributes=flatten([attributes]) if attributes else None, by=by)
 
 
@@ -86,8 +87,9 @@ def _attribute_report(name: str, doc: str):
 
     def command(project: str = ProjectArg, by: str = ByOpt, coder: Optional[list[str]] = CodersOpt,
                 set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt, format: ReportFormat = FormatOpt,
-                out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
-        _run(project, name, format, out, coder, set_, taxonomy, raw, by=by)
+                out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
+        _run(project, name, format, out, coder, set_, taxonomy, raw, pseudonymised, by=by)
 
     command.__doc__ = doc
     command.__name__ = name
@@ -107,26 +109,29 @@ for _name, _doc in [
 @friendly
 def coverage(project: str = ProjectArg, level: str = typer.Option("document", help="document, case or role."),
              coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-             format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+             format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Coverage (NVivo's definition): references and percent of characters coded, per code."""
-    _run(project, "coverage", format, out, coder, set_, raw=raw, level=level)
+    _run(project, "coverage", format, out, coder, set_, raw=raw, pseudonymised=pseudonymised, level=level)
 
 
 @app.command("matrix")
 @friendly
 def matrix(project: str = ProjectArg, counts: bool = typer.Option(False, "--counts", help="Quote counts, not 0/1."),
            coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, taxonomy: Optional[str] = TaxOpt,
-           format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+           format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Case × technique matrix and Jaccard similarity within and between roles."""
-    _run(project, "matrix", format, out, coder, set_, taxonomy, raw, counts=counts)
+    _run(project, "matrix", format, out, coder, set_, taxonomy, raw, pseudonymised, counts=counts)
 
 
 @app.command("dyads")
 @friendly
 def dyads(project: str = ProjectArg, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-          format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+          format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """PW–SP partnerships: techniques both partners evidenced, or only one."""
-    _run(project, "dyads", format, out, coder, set_, raw=raw)
+    _run(project, "dyads", format, out, coder, set_, raw=raw, pseudonymised=pseudonymised)
 
 
 @app.command("quotes")
@@ -134,9 +139,11 @@ def dyads(project: str = ProjectArg, coder: Optional[list[str]] = CodersOpt, set
 def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(None, help="Only these codes."),
            limit: int = typer.Option(10, help="At most this many quotes per code (0 = all)."),
            coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt, format: ReportFormat = FormatOpt,
-           out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+           out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Verbatim quotes per technique with case and role, exemplars first."""
-    _run(project, "quotes", format, out, coder, set_, raw=raw, codes=flatten(code) if code else None,
+    _run(project, "quotes", format, out, coder, set_, raw=raw, pseudonymised=pseudonymised,
+         codes=flatten(code) if code else None,
          limit=limit or None)
 
 
@@ -145,9 +152,10 @@ def quotes(project: str = ProjectArg, code: Optional[list[str]] = typer.Option(N
 def all_reports(project: str = ProjectArg, out: Path = typer.Option(..., "--out", "-o", help="Folder to write."),
                 by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
                 paper: str = typer.Option("a4", "--paper", help="Paper for report.docx: a4 or letter."),
-                raw: bool = RawOpt) -> None:
+                raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Write every table (CSV), report.xlsx, report.docx, report.md and a self-contained report.html."""
-    with open_project(project) as p:
+    with open_project(project, pseudonymised=pseudonymised) as p:
         result = p.write_all_reports(out, by=by, coders=flatten(coder) if coder else None, case_set=set_,
                                      paper=paper, raw=raw)
     console.print(literal(f"Wrote {len(result['files'])} files to {result['folder']}; open {result['html']}"),
@@ -157,9 +165,11 @@ def all_reports(project: str = ProjectArg, out: Path = typer.Option(..., "--out"
 def compare(project: str = ProjectArg,
             reference: str = typer.Option("marks2022", "--reference", help="Published profile to compare with."),
             by: str = ByOpt, coder: Optional[list[str]] = CodersOpt, set_: Optional[str] = SetOpt,
-            format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt) -> None:
+            format: ReportFormat = FormatOpt, out: Optional[Path] = OutOpt, raw: bool = RawOpt,
+           pseudonymised: bool = PseudonymisedOpt) -> None:
     """Compare the project's techniques with a published study's (found in one and not the other, by group)."""
-    _run(project, "compare", format, out, coder, set_, raw=raw, reference_name=reference, by=by)
+    _run(project, "compare", format, out, coder, set_, raw=raw, pseudonymised=pseudonymised,
+         reference_name=reference, by=by)
 
 
 def select(project: str = ProjectArg, name: str = typer.Option(..., "--name", help="Name of the case set."),
