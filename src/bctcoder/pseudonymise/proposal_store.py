@@ -54,13 +54,13 @@ def case_identifiers(session: Session) -> dict[str, list[str]]:
 
 def document_texts(session: Session) -> dict[str, str]:
     """Every transcript's text by document name, in name order (the order replacements are numbered in)."""
-    return dict(session.execute(select(Document.name, Document.text).order_by(Document.name)).tuples().all())
+    return dict(session.execute(select(Document.name, Document.text).order_by(Document.name)).all())
 
 
 def replace_proposals(session: Session, proposals: Iterable[Any], *, user: str) -> dict[str, Any]:
     """Store freshly detected ``proposals`` (objects with document, start, end, text, category, score,
     source, replacement, entity), keeping the decisions already taken on the same spans."""
-    ids = dict(session.execute(select(Document.name, Document.id)).tuples().all())
+    ids = dict(session.execute(select(Document.name, Document.id)).all())
     kept = {(p.document_id, p.start, p.end): p for p in session.scalars(select(PseudonymProposal))}
     seen: set[tuple[int, int, int]] = set()
     added = 0
@@ -87,9 +87,9 @@ def replace_proposals(session: Session, proposals: Iterable[Any], *, user: str) 
 def summary(session: Session) -> dict[str, Any]:
     """Counts of proposals by decision and by category."""
     decisions = dict(session.execute(select(PseudonymProposal.decision, func.count()).group_by(
-        PseudonymProposal.decision)).tuples().all())
+        PseudonymProposal.decision)).all())
     categories = dict(session.execute(select(PseudonymProposal.category, func.count()).group_by(
-        PseudonymProposal.category)).tuples().all())
+        PseudonymProposal.category)).all())
     entities = session.scalar(select(func.count(func.distinct(PseudonymProposal.entity)))) or 0
     return {"decisions": {d: decisions.get(d, 0) for d in PSEUDONYM_DECISIONS},
             "categories": dict(sorted(categories.items())), "entities": entities}
@@ -123,7 +123,7 @@ def proposal_page(session: Session, *, decision: str | None = None, category: st
         query = query.limit(max(1, min(limit, MAX_PAGE)))
     texts: dict[str, str] = {}
     rows = []
-    for p, name in session.execute(query).tuples():
+    for p, name in session.execute(query):
         if name not in texts:
             texts[name] = session.scalar(select(Document.text).where(Document.name == name)) or ""
         rows.append(_row(p, name, texts[name], context))
@@ -180,7 +180,7 @@ def accepted_replacements(session: Session) -> dict[str, list[dict[str, Any]]]:
     """The accepted proposals by document name, in text order: what applying will replace."""
     rows = session.execute(select(Document.name, PseudonymProposal).join(
         Document, PseudonymProposal.document_id == Document.id).where(
-        PseudonymProposal.decision == "accepted").order_by(Document.name, PseudonymProposal.start)).tuples()
+        PseudonymProposal.decision == "accepted").order_by(Document.name, PseudonymProposal.start))
     out: dict[str, list[dict[str, Any]]] = {}
     for name, p in rows:
         out.setdefault(name, []).append({"id": p.id, "start": p.start, "end": p.end, "original": p.original,

@@ -109,7 +109,7 @@ def _rewrite_residue(session: Session, by_original: Mapping[str, str]) -> int:
             row.memo = scrub(row.memo)
     folded = {o.casefold(): r for o, r in by_original.items()}
     for value, attribute in session.execute(select(CaseValue, Attribute).join(
-            Attribute, CaseValue.attribute_id == Attribute.id).where(CaseValue.status == "value")).tuples():
+            Attribute, CaseValue.attribute_id == Attribute.id).where(CaseValue.status == "value")):
         placeholder = _attribute_kind(attribute.name)
         if placeholder and value.value:
             value.value = folded.get(value.value.strip().casefold(), placeholder)
