@@ -14,7 +14,8 @@ from bctcoder.errors import InputError
 console = make_console()
 err = make_console(stderr=True)
 
-LIST_COLUMNS = ["id", "document", "category", "original", "replacement", "decision", "before", "after"]
+LIST_COLUMNS = ["id", "document", "category", "original", "replacement", "decision", "in context"]
+CONTEXT_CHARS = 25
 
 
 def _summary(result: dict[str, Any]) -> None:
@@ -75,8 +76,13 @@ def pseudonymise(
         elif accept_all:
             result = p.decide_all_pseudonyms("accept")
         elif list_:
-            page = p.pseudonym_proposals(decision=decision, limit=None)
-            emit(page["rows"], format, columns=LIST_COLUMNS if format == Format.table else None)
+            page = p.pseudonym_proposals(decision=decision, limit=None,
+                                         context=CONTEXT_CHARS if format == Format.table else 60)
+            rows = page["rows"]
+            if format == Format.table:
+                rows = [{**r, "category": r["category"].lower(),
+                         "in context": f"…{r['before']}⟨{r['original']}⟩{r['after']}…"} for r in rows]
+            emit(rows, format, columns=LIST_COLUMNS if format == Format.table else None)
             return
         else:
             result = p.detect_identifiers(names=names, dates=dates,

@@ -64,12 +64,13 @@ class PseudonymiseMixin(ProjectContext):
 
     @requires(Action.PSEUDONYMISE)
     def pseudonym_proposals(self, *, decision: str | None = None, category: str | None = None,
-                            document: str | None = None, offset: int = 0, limit: int | None = 100) -> dict[str, Any]:
-        """One page of proposals (id, document, span, category, original, replacement, entity, decision and a
-        little context), the total, and counts by decision and category."""
+                            document: str | None = None, offset: int = 0, limit: int | None = 100,
+                            context: int = 60) -> dict[str, Any]:
+        """One page of proposals (id, document, span, category, original, replacement, entity, decision and up
+        to ``context`` characters of its line either side), the total, and counts by decision and category."""
         with self.reading() as s:
             return proposal_store.proposal_page(s, decision=decision, category=category, document=document,
-                                                offset=offset, limit=limit)
+                                                offset=offset, limit=limit, context=max(0, min(context, 300)))
 
     @requires(Action.PSEUDONYMISE)
     def review_pseudonyms(self, decisions: Iterable[Sequence[Any] | Mapping[str, Any]]) -> dict[str, Any]:
@@ -152,7 +153,7 @@ class PseudonymiseMixin(ProjectContext):
         with self.transaction() as s:
             log_event(s, self.user, EventType.PSEUDONYMS_APPLY, destination=url, key=str(key_path),
                       replacements=result["replacements"], documents=result["documents"])
-        return result
+        return {**result, "destination": str(path) if path is not None else url}
 
     @requires(Action.PSEUDONYMISE)
     def apply_pseudonyms_beside(self, name: str, key_name: str, *, accept_pending: bool = False) -> dict[str, Any]:
