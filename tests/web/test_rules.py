@@ -27,6 +27,8 @@ SAMPLES: dict[tuple[str, str], dict] = {
     ("GET", "/cases"): {}, ("POST", "/cases/{key}"): {"path": {"key": "Demo_PW1"}, "form": {"attr:setting": "x"}},
     ("POST", "/partnerships"): {"form": {"first": "Demo_PW3", "second": "Demo_SP1"}},
     ("POST", "/documents/{name}/case"): {"path": {"name": "Demo_SP2"}, "form": {"case": "Demo_SP2"}},
+    ("POST", "/documents/audio"): {"files": {"audio": ("x.wav", b"RIFF")}, "form": {"unlinked": "on"}},
+    ("GET", "/transcriptions"): {},
     ("POST", "/documents/{name}/fully-coded"): {"path": {"name": "Demo_SP2"}, "form": {"on": "true"}},
     ("POST", "/documents/{name}/turns/{start}/speaker"): {"path": {"name": "Demo_SP2", "start": "0"},
                                                          "form": {"role": "participant"}},
@@ -71,7 +73,7 @@ def _request(client: TestClient, method: str, path: str, sample: dict, token: st
     headers = {"X-CSRF-Token": token} if token else {}
     if "form" in sample:
         data = dict(sample["form"], **({"csrf_token": token} if token else {}))
-        return client.request(method, url, data=data, follow_redirects=False)
+        return client.request(method, url, data=data, files=sample.get("files"), follow_redirects=False)
     return client.request(method, url, json=sample.get("json"), headers=headers, follow_redirects=False)
 
 

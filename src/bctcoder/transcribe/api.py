@@ -15,6 +15,7 @@ from bctcoder.access.roles import Action
 from bctcoder.corpus import importer
 from bctcoder.errors import InputError
 from bctcoder.store.models import Case, Document
+from bctcoder.transcribe.jobs import TranscriptionJobs
 from bctcoder.transcribe.progress_eta import TranscribeProgress
 from bctcoder.transcribe.recording import check_name, recording_name, transcribe_recording
 from bctcoder.transcribe.turn_assembly import DEFAULT_PAUSE
@@ -64,6 +65,33 @@ class TranscribeMixin(ProjectContext):
             transcription.update(transcript=None, captions=None, files=[])
         result["transcription"] = transcription
         return result
+
+    @requires(Action.IMPORT)
+    def queue_audio_import(self, jobs: TranscriptionJobs, paths: Sequence[str | Path], *,
+                           cleanup: str | Path | None = None, **options: Any) -> dict[str, Any]:
+        """Queue a recording on a server's background transcriber (``jobs``) for :meth:`import_audio` with
+        ``options``, after checking now what the import would refuse; ``cleanup`` (the uploaded files'
+        folder) is deleted when the job ends."""
+        return jobs.submit(self, paths, cleanup=cleanup, **options)
+
+    @requires(Action.IMPORT)
+    def transcription_jobs(self, jobs: TranscriptionJobs) -> list[dict[str, Any]]:
+        """The recordings queued, being transcribed, done or failed on a server that this person may see
+        (their own; owners see everyone's), with progress and the time left."""
+        return jobs.visible_to(self.actor)
+
+    @requires(Action.IMPORT)
+    def check_audio_import(self, paths: Sequence[str | Path], *, case: str | None = None, name: str | None = None,
+                           allow_unlinked: bool = False) -> str:
+        """What :meth:`import_audio` would refuse before transcribing (the right to import, a document name
+        already taken, no such case), checked now; returns the document's name. A server calls it before
+        queueing a recording for the background."""
+        files = [Path(p) for p in paths]
+        if not files:
+            raise InputError("no audio files given", source="audio")
+        doc_name = check_name(name) if name is not None else recording_name(files)
+        self._check_audio_target(doc_name, case, allow_unlinked)
+        return doc_name
 
     def _check_audio_target(self, name: str, case: str | None, allow_unlinked: bool) -> None:
         """Refuse, before transcribing, what the import would refuse after: a name taken, no such case."""

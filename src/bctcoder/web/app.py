@@ -137,12 +137,16 @@ def create_app(project: str | Path, *, token: str | None = None, accounts: bool 
     app.add_middleware(BodyLimit, json_limit=json_limit, upload_limit=upload_limit)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from bctcoder.web import routes_api, routes_pages, routes_pseudonymise, routes_results
+    from bctcoder.transcribe.jobs import TranscriptionJobs
+    from bctcoder.web import routes_api, routes_pages, routes_pseudonymise, routes_results, routes_transcribe
+
+    app.state.transcriptions = TranscriptionJobs()
 
     app.include_router(routes_pages.router)
     app.include_router(routes_api.router)
     app.include_router(routes_results.router)
     app.include_router(routes_pseudonymise.router)
+    app.include_router(routes_transcribe.router)
 
     @app.get("/healthz")
     def health() -> Response:

@@ -26,6 +26,8 @@ ROUTE_RULES: dict[tuple[str, str], str] = {
     ("POST", "/cases/{key}"): Action.MANAGE_CASES,
     ("POST", "/partnerships"): Action.MANAGE_CASES,
     ("POST", "/documents/{name}/case"): Action.MANAGE_CASES,
+    ("POST", "/documents/audio"): Action.IMPORT,
+    ("GET", "/transcriptions"): Action.IMPORT,
     ("POST", "/documents/{name}/fully-coded"): Action.CODE,
     ("POST", "/documents/{name}/turns/{start}/speaker"): Action.ASSIGN_SPEAKERS,
     ("GET", "/queue"): Action.READ,
