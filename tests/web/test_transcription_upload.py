@@ -10,10 +10,10 @@ import glob
 import tempfile
 
 import pytest
+from tests.web.conftest import csrf, signed_in
 
 from bctcoder.project import Project
 from bctcoder.transcribe import api as transcribe_api
-from tests.web.conftest import csrf, signed_in
 
 SCRIPT = ("[00:00:01] Interviewer: How did the first session go?\n"
           "[00:00:04] Demo_SP3: Better than I thought, she listened.\n")
