@@ -2,7 +2,8 @@
 
 JSON and form bodies may have at most ``json_limit`` bytes (1 MB by default), multipart uploads
 ``upload_limit`` (recordings to transcribe: ``audio_limit``). A declared ``Content-Length`` over the limit is
-refused at once; a body that streams past it is cut off as soon as it does. Either way the answer is ``413`` with a one-line message.
+refused at once; a body that streams past it is cut off as soon as it does. Either way the answer is ``413``
+with a one-line message.
 """
 
 from __future__ import annotations
