@@ -5,7 +5,6 @@ BCTCODER_SCREENSHOTS is set."""
 from __future__ import annotations
 
 import pytest
-
 from tests.web.test_browser import CHROMIUM, FLAGS, playwright_api, server, shot  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -25,9 +24,10 @@ def _sign_in(page, url):
 
 
 def test_owner_reviews_replacements_and_assigns_speakers(server, tmp_path):
+    from tests.pseudonymise.test_project_workflow import TEXT, _proposals
+
     from bctcoder.project import Project
     from bctcoder.pseudonymise import proposal_store
-    from tests.pseudonymise.test_project_workflow import TEXT, _proposals
 
     url, path = server
     with Project.open(path, user="owner") as p:
