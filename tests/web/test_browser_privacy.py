@@ -23,7 +23,7 @@ def _sign_in(page, url):
     page.wait_for_selector("#documents")
 
 
-def test_owner_reviews_replacements_and_assigns_speakers(server, tmp_path):
+def test_owner_reviews_replacements_and_assigns_speakers(server, tmp_path):  # noqa: F811 (the fixture)
     from tests.pseudonymise.test_project_workflow import TEXT, _proposals
 
     from bctcoder.project import Project
