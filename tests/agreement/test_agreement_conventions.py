@@ -177,6 +177,7 @@ def test_three_coders_with_no_shared_transcript_still_report_pairs(team):
         team.agreement(["ann", "dee"])
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_report_all_never_fails_when_coders_share_nothing(tmp_path):
     p = Project.create(tmp_path / "n.bctcoder", user="t")
     write(tmp_path / "cases.csv", "case,role\nA,PW\nB,SP\n")

@@ -3,9 +3,12 @@ after reconciling, the default tables no longer count what the team decided agai
 
 from __future__ import annotations
 
+import pytest
+
 import csv
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_readme_reconciliation_yields_agreements_plus_decisions_and_reports_follow_them(demo, tmp_path):
     items = demo.disagreements("coder_a", "coder_b")
     assert ("Demo_SP3", "10.4") in {(d["document"], d["code"]) for d in items}

@@ -278,6 +278,7 @@ def _inductive_in(s) -> dict[str, tuple]:
             for c in by_id.values() if c.kind == "inductive"}
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_inductive_codes_survive_export_and_import(tmp_path):
     source = Project.create(tmp_path / "a.bctcoder", user="tester")
     target = Project.create(tmp_path / "b.bctcoder", user="tester")

@@ -67,6 +67,7 @@ def spans(draw, length: int, max_size: int = 6) -> list[tuple[int, int]]:
     return [(min(a, b), max(a, b)) for a, b in pairs if a != b]
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), texts=st.lists(raw_texts(), min_size=1, max_size=3))
 def test_export_import_keeps_offsets_and_quotes(template, data, texts):
@@ -154,6 +155,7 @@ def expected_quote(raw: str, start: int, end: int) -> str:
     return "".join(out)
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), raw=raw_texts(), embedded=st.booleans())
 def test_crlf_sources_are_rebased(template, data, raw, embedded):

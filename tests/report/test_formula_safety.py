@@ -154,6 +154,7 @@ def test_cli_report_and_export_guard_by_default_and_raw_on_request(hostile_proje
     assert listing.exit_code == 0 and "'=SUM(A1)" in listing.output
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_report_all_writes_guarded_csv_files(hostile_project, tmp_path):
     result = hostile_project.write_all_reports(tmp_path / "out")
     quotes = (tmp_path / "out" / "csv" / "quotes.csv").read_text(encoding="utf-8")

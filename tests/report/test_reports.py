@@ -60,6 +60,7 @@ def test_html_report_is_self_contained(demo, tmp_path):
     assert len(result["files"]) > 10
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_cli_reports(demo, tmp_path):
     path = demo.url.removeprefix("sqlite:///")
     for name in ["table1", "table2", "summary", "groups", "fit", "coverage", "matrix", "dyads", "quotes"]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bctcoder.suggest.service import uncoded_passages
 from tests.conftest import write
+
+from bctcoder.suggest.service import uncoded_passages
 
 
 def test_interviewer_turns_only_when_asked(project, tmp_path):

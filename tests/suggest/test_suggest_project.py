@@ -39,6 +39,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", guard)
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_lexical_suggestions_never_count_until_accepted(demo, no_network):
     before = demo.summary()
     result = demo.suggest(suggester="lexical.v1", top_k=2)

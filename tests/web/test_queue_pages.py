@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web.conftest import csrf, signed_in
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_pending_suggestions_come_a_page_at_a_time(app):
     client = signed_in(app)
     first = client.get("/queue")

@@ -33,24 +33,28 @@ class SuggestMixin(ProjectContext):
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
                 suggester: str | None = None, mode: str = "sentence", include_interviewer: bool = False,
                 scheduler: str | None = None, batch_size: int = 2_000,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                progress: Callable[[int, int], None] | None = None, use_context: bool = True) -> dict[str, Any]:
         """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage
-        (interviewer turns too with ``include_interviewer``). With ``scheduler`` (a Dask scheduler address,
-        or ``local:N`` for N local worker processes) the passages are scored in batches of ``batch_size`` on
-        the cluster (``progress(done, total)`` after each batch); the results are written here, once."""
+        (interviewer turns too with ``include_interviewer``). Suggesters that read context (``lexical.v3``)
+        get each passage's previous turn, in training and in suggesting (not with ``use_context=False``).
+        With ``scheduler`` (a Dask scheduler address, or ``local:N`` for N local worker processes) the passages
+        are scored in batches of ``batch_size`` on the cluster (``progress(done, total)`` after each batch);
+        the results are written here, once."""
         cluster = service.ClusterOptions(scheduler, batch_size, progress) if scheduler else None
         plan = service.plan_suggestions(self.reading, documents=documents, top_k=top_k,   # no lock held
                                         min_confidence=min_confidence, suggester=suggester, mode=mode,
                                         models=self.fitted_models, include_interviewer=include_interviewer,
-                                        cluster=cluster)
+                                        cluster=cluster, use_context=use_context)
         with self.transaction() as s:
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 
     @requires(Action.READ)
-    def evaluate_suggester(self, *, cv: int = 5, suggester: str | None = None, seed: int = 0) -> dict[str, Any]:
+    def evaluate_suggester(self, *, cv: int = 5, suggester: str | None = None, seed: int = 0,
+                           use_context: bool = True) -> dict[str, Any]:
         """Held-out quality of a suggester on this project's own codings: K folds by document (top-1, top-3,
         macro/micro F1, per technique, calibration) and the document-level agreement of the model's verdicts
-        with the coders' (per technique PABAK and kappa, as Table 2 counts)."""
+        with the coders' (per technique PABAK and kappa, as Table 2 counts). Each passage's context is its
+        previous turn, built as :meth:`suggest` builds it (left out with ``use_context=False``)."""
         from bctcoder.errors import InputError
         from bctcoder.suggest.corpora import Example
         from bctcoder.suggest.evaluate import evaluate
@@ -60,14 +64,15 @@ class SuggestMixin(ProjectContext):
             raise InputError(f"--cv must be at least 2 (got {cv})", source="--cv")
         self._require_whole_view("evaluating the suggester on everyone's codings")
         with self.reading() as s:
-            texts, labels, groups = service.training_examples(s)
+            texts, labels, groups, contexts = service.training_examples_with_contexts(s)
             info = service.labels_info(s)
             name = suggester or service.default_suggester(s)
-        examples = [Example(t, lab, g) for t, lab, g in zip(texts, labels, groups)]
+        examples = [Example(t, lab, g, c) for t, lab, g, c in zip(texts, labels, groups, contexts)]
         if len({e.group for e in examples}) < cv:
             raise InputError(f"--cv {cv} needs codings in at least {cv} transcripts (found "
                              f"{len({e.group for e in examples})})", source="--cv")
-        result = evaluate(examples, info, name, cv=cv, seed=seed, return_predictions=True)
+        result = evaluate(examples, info, name, cv=cv, seed=seed, use_context=use_context,
+                          return_predictions=True)
         predicted = result.pop("_predictions")
         result["presence_agreement"] = presence_agreement(predicted["examples"], predicted["labels"],
                                                           predicted["probabilities"])
@@ -113,11 +118,11 @@ class SuggestMixin(ProjectContext):
 
     @requires(Action.READ)
     def queue(self, *, limit: int = 20, documents: Iterable[str] | None = None,
-              suggester: str | None = None) -> list[dict[str, Any]]:
+              suggester: str | None = None, use_context: bool = True) -> list[dict[str, Any]]:
         """The uncoded passages the model is least sure about, first: where it is most likely wrong, to find its
         errors (in held-out learning curves this order did not beat random order for learning)."""
         rows, embeddings = service.queue(self.reading, limit=limit, documents=documents, suggester=suggester,
-                                         models=self.fitted_models)   # no lock held while fitting
+                                         models=self.fitted_models, use_context=use_context)   # no lock held
         if embeddings:
             with self.transaction() as s:
                 service.store_embeddings(s, embeddings)

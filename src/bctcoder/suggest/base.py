@@ -8,8 +8,9 @@ phrases) work before anything is coded.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -80,3 +81,19 @@ class TrainingSet:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+def reads_turn_context(model: Any) -> bool:
+    """Whether a suggester is given the previous turn of each passage in a project: it takes ``contexts`` and
+    says it was built and measured for a transcript's previous turn (``turn_context = True``, so far
+    ``lexical.v3``). Others that take contexts (``ensemble.v1``, built for ESConv's help-seeker message) are
+    not given a kind of context they were never measured with."""
+    return bool(getattr(model, "turn_context", False)) and accepts_contexts(model.fit)
+
+
+def accepts_contexts(method: Callable) -> bool:
+    """Whether a suggester's ``fit`` or ``predict`` takes ``contexts`` (the text before each passage)."""
+    try:
+        return "contexts" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False

@@ -9,6 +9,13 @@ little data (fewer than ``min_examples`` examples or two documents) ``T`` stays 
 
 Registered: ``lexical.v2`` (= calibrated ``lexical.v1``; a new version because the numbers a project stores
 differ). Held out (PA counselling, 5-fold CV by dialogue): ECE .189 → .101, top-1/top-3/F1 unchanged.
+
+``lexical.v3`` = calibrated :class:`~bctcoder.suggest.lexical.ContextLexicalSuggester`: ``lexical.v2`` plus the
+previous turn (with its speaker's role) as its own TF-IDF block at weight 0.3, the weight chosen on development
+data only (ESConv train split by dialogue; PA counselling CV; ``benchmarks/bench_context.py``). Held out (ESConv
+train → valid, 2,722 supporter turns): macro-F1 .4669 → .4674, top-1 .5165 → .5180, top-3 .7939 → .7976, ECE
+.0171 → .0183: no measurable gain, so it is **not** a default; a project may choose it
+(``set_suggester("lexical.v3")``). Without contexts it ranks and scores exactly as ``lexical.v2``.
 """
 
 from __future__ import annotations
@@ -57,10 +64,15 @@ class Calibrated:
         self.base = make_base()
         self.needs_embeddings = getattr(self.base, "needs_embeddings", False)
         self.temperature = 1.0
+        self.turn_context = False    # lexical.v3 sets it: fed the previous turn in projects (base.reads_turn_context)
 
     @property
     def n_training_examples(self) -> int:
-        return int(getattr(self.base, "n_training_examples", 0))
+        return int(getattr(self, "_n_training", getattr(self.base, "n_training_examples", 0)))
+
+    @n_training_examples.setter
+    def n_training_examples(self, value: int) -> None:   # the project service records it after fitting
+        self._n_training = int(value)
 
     def _fit(self, model: Any, texts, labels, labels_info, groups, contexts) -> Any:
         extra = {"contexts": contexts} if contexts is not None and _accepts(model.fit, "contexts") else {}
@@ -110,3 +122,19 @@ class Calibrated:
 def lexical_v2(**options: Any) -> Calibrated:
     """lexical.v1 with calibrated confidence."""
     return Calibrated("lexical.v2", lambda: create("lexical.v1", **options))
+
+
+LEXICAL_V3_CONTEXT_WEIGHT = 0.3
+"""The context block's weight in ``lexical.v3``, chosen on development data (benchmarks/bench_context.py)."""
+
+
+@register("lexical.v3")
+def lexical_v3(**options: Any) -> Calibrated:
+    """lexical.v2 that also reads the previous turn (its own TF-IDF block, down-weighted): options
+    ``context_weight`` (0 = lexical.v2), ``context_chars``, ``C``, ``prototype_weight``."""
+    from bctcoder.suggest.lexical import ContextLexicalSuggester
+
+    options.setdefault("context_weight", LEXICAL_V3_CONTEXT_WEIGHT)
+    model = Calibrated("lexical.v3", lambda: ContextLexicalSuggester("lexical.v3", **options))
+    model.turn_context = True          # built and measured for a transcript's previous turn
+    return model

@@ -265,12 +265,21 @@ def read_hbcp(paths: Sequence[str | Path]) -> list[Example]:
 
 # -------------------------------------------------------------------------------------------------- ESConv
 
-def read_esconv(path: str | Path, *, context_turns: int = 1) -> list[Example]:
+ESCONV_CONTEXTS = ("seeker", "previous", "previous-role")
+ESCONV_ROLES = {"usr": "Seeker", "sys": "Supporter"}
+
+
+def read_esconv(path: str | Path, *, context_turns: int = 1, context: str = "seeker") -> list[Example]:
     """Supporter turns of an ESConv JSON-lines file, labelled with their strategy.
 
-    The context is the help-seeker's turns since the supporter last spoke (at most ``context_turns`` blocks
-    of seeker turns, most recent last); for a supporter turn that follows another, the last seeker block.
+    ``context="seeker"`` (the default): the help-seeker's turns since the supporter last spoke (at most
+    ``context_turns`` blocks of seeker turns, most recent last); for a supporter turn that follows another,
+    the last seeker block. ``"previous"``: the turn just before, whoever spoke it (consecutive turns of one
+    speaker are one turn), as transcripts give it; ``"previous-role"``: the same, prefixed with the speaker's
+    role (``"Seeker: ..."``, ``"Supporter: ..."``).
     """
+    if context not in ESCONV_CONTEXTS:
+        raise InputError(f"unknown ESConv context {context!r} (choose from {', '.join(ESCONV_CONTEXTS)})")
     p = _check_file(path)
     out: list[Example] = []
     for lineno, line in enumerate(_read_text(p).splitlines(), 1):
@@ -285,6 +294,7 @@ def read_esconv(path: str | Path, *, context_turns: int = 1) -> list[Example]:
             raise InputError("no 'dialog' list", source=str(p), line=lineno)
         group = f"{p.stem}:{lineno}"
         blocks: list[list[str]] = []
+        said: list[tuple[str, list[str]]] = []      # (speaker, texts) of every turn so far, merged by speaker
         last_speaker = None
         for turn in turns:
             speaker, text = turn.get("speaker"), _clean(str(turn.get("text") or ""))
@@ -293,8 +303,21 @@ def read_esconv(path: str | Path, *, context_turns: int = 1) -> list[Example]:
                     blocks.append([])
                 blocks[-1].append(text)
             elif speaker == "sys" and turn.get("strategy") and text:
-                context = " ".join(" ".join(b) for b in blocks[-context_turns:]) if blocks else None
-                out.append(Example(text, str(turn["strategy"]), group, context or None, source=p.name))
+                if context == "seeker":
+                    before = " ".join(" ".join(b) for b in blocks[-context_turns:]) if blocks else None
+                elif said:
+                    who, texts = said[-1]
+                    before = " ".join(texts)
+                    if context == "previous-role" and before:
+                        before = f"{ESCONV_ROLES.get(who, who)}: {before}"
+                else:
+                    before = None
+                out.append(Example(text, str(turn["strategy"]), group, before or None, source=p.name))
+            if speaker in ESCONV_ROLES and text:
+                if said and said[-1][0] == speaker:
+                    said[-1][1].append(text)
+                else:
+                    said.append((speaker, [text]))
             last_speaker = speaker
     return out
 

@@ -22,9 +22,10 @@ RETRIES = 3
 Progress = Callable[[int, int], None]
 
 
-def _predict_batch(model: Any, index: int, texts: list[str]) -> tuple[int, list[str], np.ndarray]:
+def _predict_batch(model: Any, index: int, texts: list[str], contexts: list[str | None] | None = None
+                   ) -> tuple[int, list[str], np.ndarray]:
     """Run on a worker: one batch's probabilities, with the batch number and label order."""
-    prediction = model.predict(texts)
+    prediction = model.predict(texts, contexts=contexts) if contexts is not None else model.predict(texts)
     return index, list(prediction.labels), np.asarray(prediction.probabilities)
 
 
@@ -60,8 +61,10 @@ def check_portable(model: Any) -> None:
 
 
 def predict_on_cluster(model: Any, texts: Sequence[str], scheduler: str, *, batch_size: int = DEFAULT_BATCH,
-                       progress: Progress | None = None, client: Any = None) -> Prediction:
-    """``model.predict(texts)`` computed in batches on a Dask cluster; the same result as locally."""
+                       progress: Progress | None = None, client: Any = None,
+                       contexts: Sequence[str | None] | None = None) -> Prediction:
+    """``model.predict(texts)`` (``model.predict(texts, contexts=contexts)`` with ``contexts``) computed in
+    batches on a Dask cluster; the same result as locally."""
     if batch_size < 1:
         raise InputError("the batch size must be at least 1", source="--batch-size")
     check_portable(model)
@@ -72,7 +75,9 @@ def predict_on_cluster(model: Any, texts: Sequence[str], scheduler: str, *, batc
 
         remote = client.scatter(model, broadcast=True)
         batches = [list(texts[i:i + batch_size]) for i in range(0, len(texts), batch_size)]
-        futures = [client.submit(_predict_batch, remote, i, batch, retries=RETRIES, pure=False)
+        context_batches = [None if contexts is None else list(contexts[i:i + batch_size])
+                           for i in range(0, len(texts), batch_size)]
+        futures = [client.submit(_predict_batch, remote, i, batch, context_batches[i], retries=RETRIES, pure=False)
                    for i, batch in enumerate(batches)]
         results: dict[int, tuple[list[str], np.ndarray]] = {}
         for future in as_completed(futures):
@@ -86,7 +91,7 @@ def predict_on_cluster(model: Any, texts: Sequence[str], scheduler: str, *, batc
         if cluster is not None:
             cluster.close()
     if not batches:
-        return model.predict([])
+        return model.predict([], contexts=[]) if contexts is not None else model.predict([])
     labels = results[0][0]
     if any(results[i][0] != labels for i in results):
         raise InputError("the Dask workers returned different label orders; check that every worker runs the "

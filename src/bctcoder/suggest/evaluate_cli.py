@@ -42,7 +42,7 @@ def evaluate_command(
     definitions: Optional[Path] = typer.Option(None, "--definitions", help="hbcp: a BCTO .xlsx/.owl file whose "
                                                "official definitions are added to the label descriptions."),
     no_context: bool = typer.Option(False, "--no-context", help="Do not give suggesters the surrounding "
-                                    "sentence / previous turn."),
+                                    "sentence / previous turn (in a project: the turn before each passage)."),
     embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", help="Folder that keeps embeddings "
                                                    "between runs."),
     embedding_model: Optional[Path] = typer.Option(None, "--embedding-model", help="A local sentence-transformers "
@@ -65,7 +65,7 @@ def evaluate_command(
         from bctcoder.cli.common import open_project
 
         with open_project(project) as p:
-            found = p.evaluate_suggester(cv=cv or 5, suggester=suggester, seed=seed)
+            found = p.evaluate_suggester(cv=cv or 5, suggester=suggester, seed=seed, use_context=not no_context)
         if format == "json":
             print(json.dumps(found, indent=2, ensure_ascii=False))
         else:

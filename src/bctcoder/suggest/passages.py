@@ -1,16 +1,24 @@
-"""Passages to suggest for: interviewee speaker turns split into sentences, or whole turns, or windows."""
+"""Passages to suggest for: interviewee speaker turns split into sentences, or whole turns, or windows.
+
+Every passage carries its *context*: the previous speaker turn (usually the interviewer's question, else the
+participant's own previous turn), as ``"Interviewer: ..."`` / ``"Participant: ..."`` and cut to its last
+:data:`~bctcoder.suggest.lexical.CONTEXT_CHARS` characters (:func:`format_context`). A coded span gets its
+context the same way (:func:`span_contexts`), so a suggester is trained and asked with the same kind of text.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bctcoder.errors import InputError
 from bctcoder.store.models import Case, Document, Turn
+from bctcoder.suggest.lexical import CONTEXT_CHARS, tail
 
 MODES = ("sentence", "turn", "window")
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'’”)\]]*|$)")
@@ -28,6 +36,40 @@ class Passage:
     text: str
     case: str | None
     role: str | None
+    context: str | None = None     # the previous turn (:func:`format_context`)
+
+
+def format_context(text: str, interviewee: bool, limit: int = CONTEXT_CHARS) -> str | None:
+    """The previous turn as a suggester's context: its speaker's role, then its last ``limit`` characters."""
+    cut = tail(text, limit)
+    if cut is None:
+        return None
+    return f"{'Participant' if interviewee else 'Interviewer'}: {cut}"
+
+
+def context_at(text: str, turns: Sequence[Turn], starts: Sequence[int], position: int) -> str | None:
+    """The context of a span starting at ``position``: the turn before the one it lies in (the last turn before
+    it when it lies in none). ``turns`` = every turn of the document, in order; ``starts`` their starts."""
+    i = bisect.bisect_right(starts, position) - 1     # the last turn starting at or before the span
+    if i >= 0 and position < turns[i].end:
+        i -= 1                                         # the span lies in turn i: its context is the one before
+    if i < 0:
+        return None
+    return format_context(text[turns[i].start:turns[i].end], bool(turns[i].is_interviewee))
+
+
+def span_contexts(session: Session, spans: Sequence[tuple[int, int]]) -> list[str | None]:
+    """The context of each (document id, start) span, as :func:`passages` gives it to a passage there."""
+    out: list[str | None] = []
+    loaded: dict[int, tuple[str, list[Turn], list[int]]] = {}
+    for doc_id, start in spans:
+        if doc_id not in loaded:
+            doc = session.get(Document, doc_id)
+            turns = list(session.scalars(select(Turn).where(Turn.document_id == doc_id).order_by(Turn.start)))
+            loaded[doc_id] = (doc.text if doc is not None else "", turns, [t.start for t in turns])
+        text, turns, starts = loaded[doc_id]
+        out.append(context_at(text, turns, starts, start))
+    return out
 
 
 def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -71,9 +113,9 @@ def passages(session: Session, *, documents: Iterable[str] | None = None, mode: 
         cid: (key, role) for cid, key, role in session.execute(select(Case.id, Case.key, Case.role))}
     for doc in session.scalars(stmt):
         case, role = cases.get(doc.case_id, (None, None))
-        turns = session.scalars(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start)).all()
-        if interviewee_only:
-            turns = [t for t in turns if t.is_interviewee]
+        every = list(session.scalars(select(Turn).where(Turn.document_id == doc.id).order_by(Turn.start)))
+        starts = [t.start for t in every]
+        turns = [t for t in every if t.is_interviewee] if interviewee_only else every
         spans: list[tuple[int, int]] = []
         for t in turns:
             if mode == "turn":
@@ -87,5 +129,6 @@ def passages(session: Session, *, documents: Iterable[str] | None = None, mode: 
                 for i in range(0, max(1, len(sentences) - window + 1), step):
                     chunk = sentences[i:i + window]
                     spans.append((chunk[0][0], chunk[-1][1]))
-        out.extend(Passage(doc.id, doc.name, a, b, doc.text[a:b], case, role) for a, b in spans)
+        out.extend(Passage(doc.id, doc.name, a, b, doc.text[a:b], case, role,
+                           context_at(doc.text, every, starts, a)) for a, b in spans)
     return out

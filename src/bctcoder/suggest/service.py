@@ -5,6 +5,11 @@ them and a confidence; they never count in tables or agreement. Accepting one tu
 coding of the person who accepted it; rejecting keeps it as ``rejected`` so it is never suggested again and
 its passage teaches the model what is *not* a technique. The model is refitted on the project's current
 codings every time suggestions are made, so each accept and reject counts from the next run on.
+
+Suggesters built for a transcript's previous turn (``lexical.v3``: :func:`~bctcoder.suggest.base.reads_turn_context`)
+get every passage's context, the previous speaker turn (:mod:`bctcoder.suggest.passages`), both when trained on
+the project's codings and when asked about uncoded passages; ``use_context=False`` leaves it out. ``ensemble.v1``
+takes contexts on the corpora it was measured on but is not given turns it was never measured with.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ from bctcoder.coding.service import get_coder
 from bctcoder.errors import BctcoderError, InputError
 from bctcoder.store.models import COUNTING_ORIGINS, Code, Coding, Document, PassageEmbedding
 from bctcoder.suggest import registry
-from bctcoder.suggest.base import LabelInfo, Prediction
-from bctcoder.suggest.passages import Passage, passages
+from bctcoder.suggest.base import LabelInfo, Prediction, accepts_contexts, reads_turn_context
+from bctcoder.suggest.passages import Passage, passages, span_contexts
 from bctcoder.taxonomy.service import get_meta
 
 SUGGEST_CODER = "bctcoder-suggest"
@@ -124,11 +129,24 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
     """(texts, labels, documents) from counting codings of techniques, plus examples of "(none)" (no technique):
     rejected-only passages, and the uncoded interviewee sentences of documents the coders marked fully
     coded."""
+    texts, labels, groups, _ = _training_rows(session)
+    return texts, labels, groups
+
+
+def training_examples_with_contexts(session: Session
+                                    ) -> tuple[list[str], list[str], list[str], list[str | None]]:
+    """:func:`training_examples` and each example's context (the previous turn, as passages get it)."""
+    texts, labels, groups, spans = _training_rows(session)
+    return texts, labels, groups, span_contexts(session, spans)
+
+
+def _training_rows(session: Session) -> tuple[list[str], list[str], list[str], list[tuple[int, int]]]:
     evidence = load_evidence(session, Scope())
     texts_by_doc: dict[int, str] = {}
     texts: list[str] = []
     labels: list[str] = []
     groups: list[str] = []
+    where: list[tuple[int, int]] = []     # (document id, start) of each example, for its context
     tech_rows = session.execute(select(Code.id, Code.number).where(Code.kind == "technique")).all()
     tech = cast(dict[int, str], dict(tech_rows))  # techniques always carry a number
     for row in evidence.itertuples():
@@ -137,6 +155,7 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
         texts.append(texts_by_doc[row.document_id][row.start:row.end])
         labels.append(tech[row.code_id])
         groups.append(row.document)
+        where.append((row.document_id, row.start))
     coded = {(r.document_id, r.start, r.end) for r in evidence.itertuples()}
     names = dict(session.execute(select(Document.id, Document.name)).all())
     rejected = session.execute(select(Coding.document_id, Coding.start, Coding.end).where(
@@ -149,6 +168,7 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
         texts.append(texts_by_doc[doc_id][start:end])
         labels.append(NONE_LABEL)
         groups.append(names[doc_id])
+        where.append((doc_id, start))
     done = list(session.scalars(select(Document.name).where(Document.fully_coded.is_(True))))
     if done:
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -159,7 +179,8 @@ def training_examples(session: Session) -> tuple[list[str], list[str], list[str]
                 texts.append(p.text)
                 labels.append(NONE_LABEL)
                 groups.append(p.document)
-    return texts, labels, groups
+                where.append((p.document_id, p.start))
+    return texts, labels, groups, where
 
 
 class FittedModels:
@@ -198,18 +219,25 @@ class TrainingData:
     labels: list[str]
     groups: list[str]
     info: list[LabelInfo]
+    contexts: list[str | None] | None = None    # None: the suggester is fitted without contexts
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256(self.name.encode())
         for part in (self.texts, self.labels, self.groups, [repr(i) for i in self.info]):
             digest.update(json.dumps(list(part), ensure_ascii=False).encode())
+        digest.update(json.dumps(self.contexts, ensure_ascii=False).encode())
         return digest.hexdigest()
 
 
-def training_data(session: Session, name: str | None = None) -> TrainingData:
-    """The suggester name (the project's choice by default) and its training examples."""
+def training_data(session: Session, name: str | None = None, use_context: bool = True) -> TrainingData:
+    """The suggester name (the project's choice by default) and its training examples (with their contexts
+    when ``use_context`` and the suggester takes them)."""
+    name = name or default_suggester(session)
+    if use_context and reads_turn_context(registry.create(name)):
+        texts, labels, groups, contexts = training_examples_with_contexts(session)
+        return TrainingData(name, texts, labels, groups, labels_info(session), contexts)
     texts, labels, groups = training_examples(session)
-    return TrainingData(name or default_suggester(session), texts, labels, groups, labels_info(session))
+    return TrainingData(name, texts, labels, groups, labels_info(session))
 
 
 def fit_suggester(data: TrainingData, models: FittedModels | None = None,
@@ -224,7 +252,9 @@ def fit_suggester(data: TrainingData, models: FittedModels | None = None,
         _bind_cache(suggester, cache)
         with warnings.catch_warnings():   # few codings of many techniques are expected, not a mistake
             warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
-            suggester.fit(data.texts, data.labels, data.info, data.groups)
+            extra = {"contexts": data.contexts} if data.contexts is not None and accepts_contexts(
+                suggester.fit) else {}
+            suggester.fit(data.texts, data.labels, data.info, data.groups, **extra)
         suggester.n_training_examples = len(data.texts)
         return suggester
 
@@ -283,20 +313,25 @@ def _check_options(top_k: int, min_confidence: float) -> None:
 
 
 def _fit_and_predict(read: ReadSessions, data: TrainingData, texts: list[str], models: FittedModels | None,
-                     cluster: ClusterOptions | None = None):
-    """Fit (or reuse) the suggester and predict ``texts`` with no session held (on a Dask cluster with
-    ``cluster``); returns the model, the prediction (None without texts) and the new embeddings to store."""
+                     cluster: ClusterOptions | None = None, contexts: list[str | None] | None = None):
+    """Fit (or reuse) the suggester and predict ``texts`` (with their ``contexts`` when the model was fitted
+    with contexts) with no session held (on a Dask cluster with ``cluster``); returns the model, the prediction
+    (None without texts) and the new embeddings to store."""
     cache = ProjectEmbeddingCache(read=read)
     with models.lock if models is not None else nullcontext():
         model = fit_suggester(data, models, cache)
+        if data.contexts is None or not accepts_contexts(model.predict):
+            contexts = None            # trained without contexts: asked without them
         prediction: Prediction | None
         if texts and cluster is not None:
             from bctcoder.suggest.distributed import predict_on_cluster
 
             prediction = predict_on_cluster(model, texts, cluster.scheduler, batch_size=cluster.batch_size,
-                                            progress=cluster.progress)
+                                            progress=cluster.progress, contexts=contexts)
+        elif texts:
+            prediction = model.predict(texts, contexts=contexts) if contexts is not None else model.predict(texts)
         else:
-            prediction = model.predict(texts) if texts else None
+            prediction = None
     return model, prediction, cache.pending
 
 
@@ -312,15 +347,17 @@ class ClusterOptions:
 def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
                      min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
                      models: FittedModels | None = None, include_interviewer: bool = False,
-                     cluster: ClusterOptions | None = None) -> SuggestionPlan:
+                     cluster: ClusterOptions | None = None, use_context: bool = True) -> SuggestionPlan:
     """Read phase of a suggest run (``Project.suggest``): fit (or reuse) the model and rank techniques for
-    every uncoded interviewee passage. ``read()`` gives short read sessions; none is held while fitting, so
-    other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
+    every uncoded interviewee passage (interviewer turns too with ``include_interviewer``), each with its
+    previous turn as context when ``use_context``. ``read()`` gives short read sessions; none is held while
+    fitting, so other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
     _check_options(top_k, min_confidence)
     with read() as session:
-        data = training_data(session, suggester)
+        data = training_data(session, suggester, use_context)
         items = uncoded_passages(session, documents, mode, include_interviewer)
-    model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models, cluster)
+    model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models, cluster,
+                                                     [p.context for p in items])
     ranked = prediction.top_k(top_k + 1) if prediction is not None else []
     model_name = model.name
     embedder = getattr(model, "_embedder", None)
@@ -407,18 +444,19 @@ def review(session: Session, user: str, decision: str, *, ids: Iterable[int] | N
 
 
 def queue(read: ReadSessions, *, limit: int = 20, documents: Iterable[str] | None = None,
-          suggester: str | None = None, mode: str = "sentence", models: FittedModels | None = None
-          ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], np.ndarray]]:
+          suggester: str | None = None, mode: str = "sentence", models: FittedModels | None = None,
+          use_context: bool = True) -> tuple[list[dict[str, Any]], dict[tuple[str, str], np.ndarray]]:
     """Uncoded passages ordered by how unsure the model is (active learning: label these first), and the
     new embeddings to store (:func:`store_embeddings`). Only short read sessions are used (see
     :func:`plan_suggestions`)."""
     with read() as session:
         items = uncoded_passages(session, documents, mode)
-        data = training_data(session, suggester) if items else None
+        data = training_data(session, suggester, use_context) if items else None
     if not items:
         return [], {}
     assert data is not None  # loaded whenever there are items
-    _, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models)
+    _, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models,
+                                                 contexts=[p.context for p in items])
     uncertainty = prediction.uncertainty()
     order = np.argsort(-uncertainty, kind="stable")[:limit]
     top = prediction.top_k(3)
