@@ -130,6 +130,9 @@ def test_import_audio_links_the_case_and_records_the_recording(stand_in, study, 
             ("Interviewer", False, 0.0), ("P04", True, 3.0), ("Interviewer", False, 9.0), ("P04", True, 11.0)]
         docs = p.documents().to_dict("records")
         assert [(d["document"], d["format"]) for d in docs] == [("P04", "audio")]
+        imported = p.events(action="document.import")
+        assert [e["payload"]["file"] for e in imported] == \
+            ["P04_interviewer.wav; P04_participant.wav"]          # the recordings, not a temporary .txt
 
 
 def test_import_audio_checks_case_and_name_before_transcribing(stand_in, study, tmp_path):

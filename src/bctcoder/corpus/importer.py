@@ -26,7 +26,7 @@ def match_case(session: Session, name: str) -> Case | None:
 
 def import_transcripts(session: Session, paths: Iterable[str | Path], user: str, *, case: str | None = None,
                        allow_unlinked: bool = False, interviewer_labels: Iterable[str] | None = None,
-                       progress: ProgressCallback | None = None) -> dict[str, Any]:
+                       progress: ProgressCallback | None = None, source: str | None = None) -> dict[str, Any]:
     """Read each file and store it as a document linked to a case.
 
     The case is ``case`` when given (one file only), else the case whose key is
@@ -35,7 +35,8 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
     the whole import (the caller's transaction rolls back). What was read but
     deserves a look (lines repaired from Windows-1252, tracked changes read as
     accepted) is listed under ``warnings`` as ``{"file", "warning"}``. Each imported document lists its
-    ``speakers`` (turns, whether counted as the interviewer, whether that was guessed).
+    ``speakers`` (turns, whether counted as the interviewer, whether that was guessed). ``source`` names where
+    a file came from when it is not the file itself (the recordings a transcript was made from).
     """
     from bctcoder.corpus.readers import read_transcript
 
@@ -75,13 +76,15 @@ def import_transcripts(session: Session, paths: Iterable[str | Path], user: str,
                 raise InputError(f"no case named {name!r}: name the file after its case, pass --case KEY, "
                                  "or --unlinked", source=str(path))
         doc = Document(name=name, case_id=case_row.id if case_row else None, text=transcript.text,
-                       sha256=transcript.sha256, source_format=transcript.source_format, source_path=str(path),
+                       sha256=transcript.sha256, source_format=transcript.source_format,
+                       source_path=source or str(path),
                        layout=transcript.layout)
         session.add(doc)
         session.flush()
         session.add_all(Turn(document_id=doc.id, start=t.start, end=t.end, speaker=t.speaker,
                              is_interviewee=t.is_interviewee, timestamp=t.timestamp) for t in transcript.turns)
-        log_event(session, user, EventType.DOCUMENT_IMPORT, document=name, file=str(path), sha256=transcript.sha256,
+        log_event(session, user, EventType.DOCUMENT_IMPORT, document=name, file=source or str(path),
+                  sha256=transcript.sha256,
                   case=case_row.key if case_row else None, turns=len(transcript.turns))
         imported.append({"document": name, "case": case_row.key if case_row else None,
                          "format": transcript.source_format, "layout": transcript.layout,

@@ -53,7 +53,8 @@ class TranscribeMixin(ProjectContext):
             with self.transaction() as s:
                 result = importer.import_transcripts(s, [transcription["transcript"]], self.user, case=case,
                                                      allow_unlinked=allow_unlinked,
-                                                     interviewer_labels=interviewer_labels)
+                                                     interviewer_labels=interviewer_labels,
+                                                     source="; ".join(str(f) for f in files))
                 for row in result["imported"]:
                     doc = s.scalar(select(Document).where(Document.name == row["document"]))
                     if doc is not None:
