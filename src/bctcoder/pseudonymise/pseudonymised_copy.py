@@ -1,7 +1,8 @@
 """Writing the pseudonymised copy of a project and the key that undoes it (#16).
 
 The source project is never changed. Its verified copy (``store.copy``) gets every accepted replacement in
-every transcript; turns and codings are re-mapped so each coding stays on its words (a coding that covered a
+every transcript (made by Presidio's anonymizer when the extra is installed, and checked against our own
+offset map, which re-maps the spans); turns and codings are re-mapped so each coding stays on its words (a coding that covered a
 name now covers its replacement), and every quote is checked: it must equal the original quote with the
 replacements substituted, or nothing is kept. The copy keeps no identifying residue: the proposals, the
 event log (it names files and texts), cached passage embeddings and source file paths are removed; memos and
@@ -69,12 +70,31 @@ def _whole_words(replacements: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
 
 
+def _anonymised(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[tuple[int, int]]] | None:
+    """Presidio's anonymizer making the replacements (one operator per mention), when it is installed: the
+    new text and each replacement's new span, in order; None without the [pseudonymise] extra."""
+    try:
+        from presidio_anonymizer import AnonymizerEngine
+        from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+    except ImportError:
+        return None
+    results = [RecognizerResult(f"M{i}", start, end, 1.0) for i, (start, end, _) in enumerate(spans)]
+    operators = {f"M{i}": OperatorConfig("replace", {"new_value": new}) for i, (_, _, new) in enumerate(spans)}
+    done = AnonymizerEngine().anonymize(text, results, operators=operators)
+    placed = {int(item.entity_type[1:]): (item.start, item.end) for item in done.items}
+    return done.text, [placed[i] for i in range(len(spans))]
+
+
 def _rewrite_document(session: Session, doc: Document, replacements: list[dict[str, Any]]) -> dict[str, int]:
     from bctcoder.pseudonymise.offsets import apply_replacements
 
     original = doc.text
     spans = [(r["start"], r["end"], r["replacement"]) for r in replacements]
     new_text, offsets = apply_replacements(original, spans)
+    presidio = _anonymised(original, spans)
+    if presidio is not None and (presidio[0] != new_text or presidio[1] != [offsets.span(s, e) for s, e, _ in spans]):
+        raise ProjectError(f"{doc.name}: Presidio's anonymizer and bctcoder's offset map disagree about the "
+                           "replacements; nothing was written")
     for turn in session.scalars(select(Turn).where(Turn.document_id == doc.id)):
         turn.start, turn.end = offsets.span(turn.start, turn.end)
     codings = list(session.scalars(select(Coding).where(Coding.document_id == doc.id)))
