@@ -2,8 +2,8 @@
 
 The source project is never changed. Its verified copy (``store.copy``) gets every accepted replacement in
 every transcript (made by Presidio's anonymizer when the extra is installed, and checked against our own
-offset map, which re-maps the spans); turns and codings are re-mapped so each coding stays on its words (a coding that covered a
-name now covers its replacement), and every quote is checked: it must equal the original quote with the
+offset map). Turns and codings are re-mapped so each coding stays on its words (a coding that covered a name
+now covers its replacement), and every quote is checked: it must equal the original quote with the
 replacements substituted, or nothing is kept. The copy keeps no identifying residue: the proposals, the
 event log (it names files and texts), cached passage embeddings and source file paths are removed; memos and
 the case attributes that hold names, places and organisations get the same replacements. The key (original ↔
