@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -52,6 +52,12 @@ def import_transcripts(project: str = ProjectArg,
         task = bar.add_task("Reading transcripts", total=len(files))
         result = p.import_transcripts(files, case=case, allow_unlinked=unlinked, interviewer_labels=interviewer,
                                       progress=lambda done, total, name: bar.update(task, completed=done))
+    show_imported(result, format, console)
+
+
+def show_imported(result: dict, format: Format, notes: Any) -> None:
+    """An import report: the documents (with their speakers) on stdout, skipped duplicates and warnings on
+    ``notes``; JSON as it is."""
     if format == Format.json:
         emit_object(result, format)
         return
@@ -60,10 +66,10 @@ def import_transcripts(project: str = ProjectArg,
     for row in result["imported"]:
         out.print(literal(f"{row['document']}: " + speakers_line(row["speakers"])), soft_wrap=True)
     for dup in result["duplicates"]:
-        console.print(literal(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already "
-                              "imported)"), soft_wrap=True)
+        notes.print(literal(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already "
+                            "imported)"), soft_wrap=True)
     for w in result.get("warnings", []):
-        console.print(literal(f"Warning: {w['file']}: {w['warning']}", "yellow"), soft_wrap=True)
+        notes.print(literal(f"Warning: {w['file']}: {w['warning']}", "yellow"), soft_wrap=True)
 
 
 def speakers_line(speakers: list[dict]) -> str:

@@ -14,8 +14,8 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from bctcoder.cli.common import ProjectArg, open_project
-from bctcoder.cli.imports import speakers_line
-from bctcoder.cli.output import Format, emit, emit_object, literal, make_console
+from bctcoder.cli.imports import show_imported
+from bctcoder.cli.output import Format, emit_object, literal, make_console
 from bctcoder.transcribe.audio_input import hours_minutes
 from bctcoder.transcribe.model_folder import MODEL_ENV
 from bctcoder.transcribe.turn_assembly import DEFAULT_PAUSE, UNASSIGNED
@@ -122,16 +122,9 @@ def import_audio(project: str = ProjectArg, audio: list[Path] = AudioArg,
         result = p.import_audio(audio, case=case, name=name, allow_unlinked=unlinked, model=model,
                                 speakers=speaker, channels=channels, pause=pause, language=language,
                                 interviewer_labels=interviewer, keep=keep, overwrite=force, progress=update)
+    show_imported(result, format, err_console)
     if format == Format.json:
-        emit_object(result, format)
         return
-    emit([{k: v for k, v in row.items() if k != "speakers"} for row in result["imported"]], format, title="Imported")
-    out = make_console()
-    for row in result["imported"]:
-        out.print(literal(f"{row['document']}: " + speakers_line(row["speakers"])), soft_wrap=True)
-    for dup in result["duplicates"]:
-        err_console.print(literal(f"Skipped {dup['file']}: same text as document {dup['document']!r} (already "
-                                  "imported)"), soft_wrap=True)
     transcription = result["transcription"]
     err_console.print(literal(f"Transcribed: {summary_line(transcription)}"), soft_wrap=True)
     if transcription["files"]:
