@@ -64,3 +64,29 @@ def test_owner_reviews_replacements_and_assigns_speakers(server, tmp_path):  # n
         assert [t["speaker"] for t in p.turns("Recording_SP9")][:2] == ["Interviewer", "Participant"]
         rows = p.pseudonym_proposals(decision="accepted")["rows"]
         assert [(r["original"], r["replacement"]) for r in rows] == [("Roundhay Park", "[Park A]")]
+
+
+def test_owner_transcribes_two_tracks_in_the_browser(server, tmp_path):  # noqa: F811 (the fixture)
+    from tests.transcribe.spoken_dialogue import require_tools, synthesise
+
+    require_tools()
+    tracks, _ = synthesise(tmp_path / "speech")
+    url, path = server
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _sign_in(page, url)
+        page.click("text=Transcribe a recording")
+        page.set_input_files("input[name=audio]", [str(p) for p in tracks.values()])
+        page.fill("input[name=speakers]", ", ".join(tracks))
+        page.fill("input[name=name]", "Walking_P04")
+        page.check("input[name=unlinked]")
+        shot(page, "transcribe-upload")
+        page.click("button:text('Transcribe')")
+        page.wait_for_selector("#transcriptions")
+        page.wait_for_selector("#transcriptions tr.done", timeout=240_000)   # the page refreshes itself
+        shot(page, "transcriptions")
+        page.click("#transcriptions a:text('Walking_P04')")
+        page.wait_for_selector("#transcript")
+        assert page.locator(".turn").count() == 4 and "neighbo" in page.inner_text("#transcript")
+        browser.close()
