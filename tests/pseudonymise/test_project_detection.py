@@ -90,3 +90,19 @@ def test_detect_review_apply_from_the_cli_keeps_table2_and_quotes(study, tmp_pat
         assert "[Peer support charity]" in everything
     key = list(csv.DictReader(open(tmp_path / "key.csv", encoding="utf-8", newline="")))
     assert len(key) == len(rows) and all(r["replacement"].startswith("[") for r in key)
+
+
+def test_a_participants_name_from_the_cases_becomes_their_case_key(tmp_path):
+    require_extra()
+    path = tmp_path / "cases.bctcoder"
+    (tmp_path / "cases.csv").write_text("case,role,name,site\nSP2,SP,Mary Lennox,Gipton\nPW9,PW,Dawn Ridley,\n",
+                                        encoding="utf-8")
+    (tmp_path / "SP2.txt").write_text(_plain("02_sp_sarah_swimming.txt"), encoding="utf-8")
+    with Project.create(path, user="olga") as p:
+        p.import_cases(tmp_path / "cases.csv")
+        p.import_transcripts([tmp_path / "SP2.txt"])
+        p.detect_identifiers(nlp=False)
+        rows = p.pseudonym_proposals(limit=None)["rows"]
+    dawn = [r for r in rows if r["original"].startswith("Dawn")]
+    assert dawn and {r["replacement"] for r in dawn} == {"[PW9]"}        # staff named in a case: its key
+    assert {r["replacement"] for r in rows if r["original"] == "Gipton"} == {"[Town A]"}

@@ -22,11 +22,13 @@ from bctcoder.store import database
 DATE_POLICIES = ("month", "year", "remove")
 
 
-def _study_lists(from_cases: Mapping[str, list[str]], names_file: str | Path | None) -> Any:
-    from bctcoder.pseudonymise.study_lists import StudyLists, merge_lists, read_study_lists
+def _study_lists(from_cases: Mapping[str, list[Any]], names_file: str | Path | None) -> Any:
+    """The case attributes' names (a participant's name replaced by their case key: ``[SP3]``), then the
+    user's list, whose entries win where both name the same person."""
+    from bctcoder.pseudonymise.study_lists import NameEntry, StudyLists, merge_lists, read_study_lists
 
-    lists = StudyLists.from_names(people=from_cases["people"], places=from_cases["places"],
-                                  organisations=from_cases["organisations"])
+    lists = StudyLists.from_names(places=from_cases["places"], organisations=from_cases["organisations"])
+    lists.people = [NameEntry(name, replacement=f"[{key}]") for name, key in from_cases["people"]]
     if names_file is not None:
         lists = merge_lists(lists, read_study_lists(names_file))
     return lists

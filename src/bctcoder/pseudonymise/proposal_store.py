@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bctcoder.errors import InputError, NotFoundError
-from bctcoder.store.models import PSEUDONYM_DECISIONS, Attribute, CaseValue, Document, PseudonymProposal, utcnow
+from bctcoder.store.models import PSEUDONYM_DECISIONS, Attribute, Case, CaseValue, Document, PseudonymProposal, utcnow
 
 DECISION_WORDS = {"accept": "accepted", "accepted": "accepted", "reject": "rejected", "rejected": "rejected",
                   "pending": "pending", "edit": "accepted"}
@@ -32,24 +32,27 @@ ORGANISATION_ATTRIBUTES = frozenset({"organisation", "organization", "service", 
                                      "provider", "charity"})
 
 
-def case_identifiers(session: Session) -> dict[str, list[str]]:
+def case_identifiers(session: Session) -> dict[str, list[Any]]:
     """Names, places and organisations the cases themselves record (attributes such as ``name``, ``site``,
-    ``organisation``): the study's own lists, which catch what a general model misses."""
-    found: dict[str, set[str]] = {"people": set(), "places": set(), "organisations": set()}
-    rows = session.execute(select(Attribute.name, CaseValue.value).join(
-        CaseValue, CaseValue.attribute_id == Attribute.id).where(CaseValue.status == "value"))
-    for attribute, value in rows:
+    ``organisation``): the study's own lists, which catch what a general model misses. People come with their
+    case key (a participant's name is replaced by their study identifier, ``[SP3]``)."""
+    found: dict[str, dict[str, str | None]] = {"people": {}, "places": {}, "organisations": {}}
+    rows = session.execute(select(Attribute.name, CaseValue.value, Case.key).join(
+        CaseValue, CaseValue.attribute_id == Attribute.id).join(Case, CaseValue.case_id == Case.id).where(
+        CaseValue.status == "value"))
+    for attribute, value, case_key in rows:
         key = " ".join(str(attribute).replace("_", " ").casefold().split())
         text = str(value or "").strip()
         if not text or len(text) > 200:
             continue
         if key in PEOPLE_ATTRIBUTES:
-            found["people"].add(text)
+            found["people"].setdefault(text, case_key)
         elif key in PLACE_ATTRIBUTES:
-            found["places"].add(text)
+            found["places"].setdefault(text, None)
         elif key in ORGANISATION_ATTRIBUTES:
-            found["organisations"].add(text)
-    return {kind: sorted(values) for kind, values in found.items()}
+            found["organisations"].setdefault(text, None)
+    return {"people": sorted(found["people"].items()), "places": sorted(found["places"]),
+            "organisations": sorted(found["organisations"])}
 
 
 def document_texts(session: Session) -> dict[str, str]:
