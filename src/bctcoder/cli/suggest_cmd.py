@@ -27,6 +27,10 @@ def suggest(project: str = ProjectArg,
                 None, "--scheduler", help="Score passages on a Dask cluster: a scheduler address "
                                           "(tcp://host:8786) or local:N for N local worker processes."),
             batch_size: int = typer.Option(2_000, "--batch-size", help="Passages per Dask task."),
+            thresholds: str = typer.Option(
+                "calibrated", "--thresholds", help="calibrated: every technique above its threshold chosen on "
+                "held-out folds of your codings (several per passage, none where 'no technique' wins); global: "
+                "one such threshold; none: always the top-k."),
             format: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """Suggest techniques for every uncoded interviewee passage (stored as 'suggested', never counted)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -38,6 +42,7 @@ def suggest(project: str = ProjectArg,
         result = p.suggest(documents=flatten(documents) if documents else None, top_k=top_k,
                            min_confidence=min_confidence, suggester=suggester, mode=passages,
                            include_interviewer=include_interviewer, scheduler=scheduler, batch_size=batch_size,
+                           thresholds=thresholds,
                            progress=lambda done, total: bar.update(task, completed=done, total=total))
     emit_object(result, format)
 

@@ -33,10 +33,17 @@ class SuggestMixin(ProjectContext):
     def suggest(self, *, documents: Iterable[str] | None = None, top_k: int = 3, min_confidence: float = 0.0,
                 suggester: str | None = None, mode: str = "sentence", include_interviewer: bool = False,
                 scheduler: str | None = None, batch_size: int = 2_000,
-                progress: Callable[[int, int], None] | None = None, use_context: bool = True) -> dict[str, Any]:
-        """Store the top-k suggested techniques (origin ``suggested``) for every uncoded interviewee passage
-        (interviewer turns too with ``include_interviewer``). Suggesters that read context (``lexical.v3``)
-        get each passage's previous turn, in training and in suggesting (not with ``use_context=False``).
+                progress: Callable[[int, int], None] | None = None, use_context: bool = True,
+                thresholds: str = "calibrated") -> dict[str, Any]:
+        """Store suggested techniques (origin ``suggested``) for every uncoded interviewee passage (interviewer
+        turns too with ``include_interviewer``): with ``thresholds="calibrated"`` (the default) every technique
+        whose calibrated probability reaches the threshold the suggester chose for it on its training data (at
+        most ``top_k``, none when "no technique" is most probable), ``"global"`` one threshold for all,
+        ``"none"`` the ``top_k`` most probable; suggesters without thresholds (e.g. ``lexical.v1``, or under
+        30 coded passages) always rank as ``"none"``, and the result's ``thresholds`` says
+        which was used (:mod:`bctcoder.suggest.multilabel`). ``min_confidence`` drops suggestions below it.
+        Suggesters that read context (``lexical.v3``) get each passage's previous turn, in training and in
+        suggesting (not with ``use_context=False``).
         With ``scheduler`` (a Dask scheduler address, or ``local:N`` for N local worker processes) the passages
         are scored in batches of ``batch_size`` on the cluster (``progress(done, total)`` after each batch);
         the results are written here, once."""
@@ -44,7 +51,7 @@ class SuggestMixin(ProjectContext):
         plan = service.plan_suggestions(self.reading, documents=documents, top_k=top_k,   # no lock held
                                         min_confidence=min_confidence, suggester=suggester, mode=mode,
                                         models=self.fitted_models, include_interviewer=include_interviewer,
-                                        cluster=cluster, use_context=use_context)
+                                        cluster=cluster, use_context=use_context, thresholds=thresholds)
         with self.transaction() as s:
             return service.store_suggestions(s, self.user, plan, top_k=top_k, min_confidence=min_confidence)
 

@@ -16,6 +16,11 @@ data only (ESConv train split by dialogue; PA counselling CV; ``benchmarks/bench
 train → valid, 2,722 supporter turns): macro-F1 .4669 → .4674, top-1 .5165 → .5180, top-3 .7939 → .7976, ECE
 .0171 → .0183: no measurable gain, so it is **not** a default; a project may choose it
 (``set_suggester("lexical.v3")``). Without contexts it ranks and scores exactly as ``lexical.v2``.
+
+The same out-of-fold probabilities, tempered, choose the decision thresholds (:mod:`bctcoder.suggest.thresholds`):
+``model.thresholds`` (technique → threshold, for techniques with enough positive passages) and
+``model.default_threshold`` (for the others; None when there are too few data, then there are no thresholds).
+Options ``min_positives`` and ``threshold_beta`` of the registered factories set how they are chosen.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import numpy as np
 
 from bctcoder.suggest.base import LabelInfo, Prediction
 from bctcoder.suggest.registry import create, register
+from bctcoder.suggest.thresholds import BETA, MIN_POSITIVES, thresholds_from_rows
 
 TEMPERATURES = np.geomspace(0.05, 20.0, 81)
 
@@ -59,11 +65,15 @@ def _accepts(method: Callable, name: str) -> bool:
 class Calibrated:
     """A suggester whose probabilities are temperature-scaled on its own out-of-fold predictions."""
 
-    def __init__(self, name: str, make_base: Callable[[], Any], folds: int = 3, min_examples: int = 30):
+    def __init__(self, name: str, make_base: Callable[[], Any], folds: int = 3, min_examples: int = 30,
+                 min_positives: int = MIN_POSITIVES, threshold_beta: float = BETA):
         self.name, self.make_base, self.folds, self.min_examples = name, make_base, folds, min_examples
+        self.min_positives, self.threshold_beta = int(min_positives), float(threshold_beta)
         self.base = make_base()
         self.needs_embeddings = getattr(self.base, "needs_embeddings", False)
         self.temperature = 1.0
+        self.thresholds: dict[str, float] = {}          # technique → threshold (enough positives)
+        self.default_threshold: float | None = None      # every other technique; None: no thresholds
         self.turn_context = False    # lexical.v3 sets it: fed the previous turn in projects (base.reads_turn_context)
 
     @property
@@ -87,11 +97,11 @@ class Calibrated:
         texts, labels = list(texts), list(labels)
         groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
         fold_of = np.array([zlib.crc32(g.encode("utf-8")) % self.folds for g in groups])
-        self.temperature = 1.0
+        self.temperature, self.thresholds, self.default_threshold = 1.0, {}, None
         if len(texts) >= self.min_examples and len(set(groups)) >= 2 and len(set(fold_of)) >= 2:
             names = [info.id for info in labels_info] + sorted(set(labels) - {info.id for info in labels_info})
             column = {label: j for j, label in enumerate(names)}
-            scores, gold = [], []
+            scores, gold, rows = [], [], []
             ctx = list(contexts) if contexts is not None else None
             for k in sorted(set(fold_of)):
                 train = [int(i) for i in np.flatnonzero(fold_of != k)]
@@ -107,7 +117,13 @@ class Calibrated:
                         aligned[:, column[label]] = np.asarray(prediction.probabilities)[:, j]
                 scores.append(aligned)
                 gold.append(np.array([column[labels[i]] for i in held]))
+                rows += held
             self.temperature = best_temperature(np.vstack(scores), np.concatenate(gold))
+            chosen = thresholds_from_rows(temper(np.vstack(scores), self.temperature), names,
+                                          [texts[i] for i in rows], [labels[i] for i in rows],
+                                          [groups[i] for i in rows], min_positives=self.min_positives,
+                                          beta=self.threshold_beta)
+            self.thresholds, self.default_threshold = chosen.per_label, chosen.default
         self.base = self._fit(self.make_base(), texts, labels, labels_info, groups, contexts)
         return self
 
@@ -120,8 +136,14 @@ class Calibrated:
 
 @register("lexical.v2")
 def lexical_v2(**options: Any) -> Calibrated:
-    """lexical.v1 with calibrated confidence."""
-    return Calibrated("lexical.v2", lambda: create("lexical.v1", **options))
+    """lexical.v1 with calibrated confidence and thresholds."""
+    chosen = _threshold_options(options)
+    return Calibrated("lexical.v2", lambda: create("lexical.v1", **options), **chosen)
+
+
+def _threshold_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the threshold options (``min_positives``, ``threshold_beta``) out of a factory's options."""
+    return {k: options.pop(k) for k in ("min_positives", "threshold_beta") if k in options}
 
 
 LEXICAL_V3_CONTEXT_WEIGHT = 0.3
@@ -135,6 +157,7 @@ def lexical_v3(**options: Any) -> Calibrated:
     from bctcoder.suggest.lexical import ContextLexicalSuggester
 
     options.setdefault("context_weight", LEXICAL_V3_CONTEXT_WEIGHT)
-    model = Calibrated("lexical.v3", lambda: ContextLexicalSuggester("lexical.v3", **options))
+    chosen = _threshold_options(options)
+    model = Calibrated("lexical.v3", lambda: ContextLexicalSuggester("lexical.v3", **options), **chosen)
     model.turn_context = True          # built and measured for a transcript's previous turn
     return model

@@ -15,6 +15,10 @@ The weights (a, b, c) are chosen from :data:`GRID` by an **inner cross-validatio
 top-1 + top-3 + macro-F1 of the out-of-fold predictions; the temperature T minimises their log-loss
 (calibration). Then both classifiers are refitted on all coded passages. With fewer than ``min_examples``
 coded passages (or one label) it is the zero-shot ranking.
+
+The same out-of-fold scores, at that temperature, choose the decision thresholds (``thresholds``,
+``default_threshold``: :mod:`bctcoder.suggest.thresholds`) when there are at least ``min_threshold_examples``
+(30) coded passages; with fewer, ``default_threshold`` stays None (no thresholds).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import numpy as np
 
 from bctcoder.suggest.base import LabelInfo, Prediction
 from bctcoder.suggest.registry import register
+from bctcoder.suggest.thresholds import BETA, MIN_POSITIVES, thresholds_from_rows
 from bctcoder.suggest.zeroshot import ZeroShotV2, _Encoding, _softmax, _with_unknown, zeroshot_weights
 
 # ------------------------------------------------------------------------------------------- ensemble.v1
@@ -139,7 +144,8 @@ class EnsembleSuggester(_Encoding):
 
     def __init__(self, name: str = "ensemble.v1", *, C_embedding: float = 16.0, C_tfidf: float = 8.0,
                  prototype_weight: float = 1.0, inner_folds: int = 5, seed: int = 0, min_examples: int = 10,
-                 grid: Sequence[tuple[float, float, float, float]] = GRID, **kw):
+                 grid: Sequence[tuple[float, float, float, float]] = GRID, min_threshold_examples: int = 30,
+                 min_positives: int = MIN_POSITIVES, threshold_beta: float = BETA, **kw):
         super().__init__(**kw)
         self.name = name
         self.C_embedding = C_embedding
@@ -150,6 +156,10 @@ class EnsembleSuggester(_Encoding):
         self.min_examples = min_examples
         self.grid = tuple(tuple(g) for g in grid)
         self.classes_: list[str] = []
+        self.min_threshold_examples, self.min_positives, self.threshold_beta = (
+            int(min_threshold_examples), int(min_positives), float(threshold_beta))
+        self.thresholds: dict[str, float] = {}
+        self.default_threshold: float | None = None
 
     def _fit_models(self, rows: np.ndarray):
         y = [self.classes_[i] for i in self._y[rows]]
@@ -213,6 +223,7 @@ class EnsembleSuggester(_Encoding):
         self.supervised = len(texts) >= self.min_examples and len(set(labels)) >= 2
         self.mix: tuple[float, ...] = (0.0, 0.0, 1.0, 0.0)
         self.temperature, self.inner_scores = 1.0, {}
+        self.thresholds, self.default_threshold = {}, None
         if not self.supervised:
             self.models = None
             return self
@@ -236,6 +247,10 @@ class EnsembleSuggester(_Encoding):
         assert best is not None  # GRID (and any sensible grid) holds a mix without the context expert
         self.mix = best[1]
         self.temperature = _fit_temperature(best[2], self._y)
+        if len(texts) >= self.min_threshold_examples:
+            chosen = thresholds_from_rows(_softmax(best[2] / self.temperature), self.classes_, texts, labels, groups,
+                                          min_positives=self.min_positives, beta=self.threshold_beta)
+            self.thresholds, self.default_threshold = chosen.per_label, chosen.default
         self.models = self._fit_models(np.arange(len(texts)))
         return self
 

@@ -18,6 +18,9 @@ Metrics (see :func:`metrics`):
   equals ``top1``).
 - ``calibration``: expected calibration error of the top-1 confidence over 10 equal-width bins (``ece``), and
   the bins (count, mean confidence, accuracy).
+- ``multilabel``: the same predictions as items (examples with one document and text) with label *sets*,
+  decided with the thresholds each training fold's model chose on its own training data (``calibrated``,
+  ``global``) or by top-1, and scored with multi-label metrics (:mod:`bctcoder.suggest.multilabel`).
 - ``learning_curve`` (when asked): top-1 on the test side after training on the first n examples in
   active-learning order (each batch = the pool items the current model is least sure of, by the margin between
   its two best labels) and in random order, for each n in ``sizes``, pooled over folds.
@@ -35,10 +38,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from bctcoder.errors import InputError
-from bctcoder.suggest import registry
+from bctcoder.suggest import multilabel, registry
 from bctcoder.suggest.base import LabelInfo, Prediction
 from bctcoder.suggest.corpora import Example
 from bctcoder.suggest.embedders import Embedder, MemoryCache
+from bctcoder.suggest.thresholds import model_thresholds
 
 __all__ = ["BEST", "NpyCache", "best_suggester", "evaluate", "format_table", "grouped_folds", "limit_examples",
            "metrics"]
@@ -248,6 +252,11 @@ def _make(name: str, encoder: _Encoder, options: dict[str, Any] | None):
 
 def _fit_predict(name: str, encoder: _Encoder, options, labels_info, train: list[Example], test: list[Example],
                  use_context: bool) -> Prediction:
+    return _fit_model_predict(name, encoder, options, labels_info, train, test, use_context)[1]
+
+
+def _fit_model_predict(name: str, encoder: _Encoder, options, labels_info, train: list[Example],
+                       test: list[Example], use_context: bool) -> tuple[Any, Prediction]:
     model = _make(name, encoder, options)
     kwargs_fit, kwargs_pred = {}, {}
     if use_context and _accepts(model.fit, "contexts"):
@@ -255,7 +264,7 @@ def _fit_predict(name: str, encoder: _Encoder, options, labels_info, train: list
         kwargs_pred["contexts"] = [e.context for e in test]
     model.fit([e.text for e in train], [e.label for e in train], labels_info, [e.group for e in train],
               **kwargs_fit)
-    return model.predict([e.text for e in test], **kwargs_pred)
+    return model, model.predict([e.text for e in test], **kwargs_pred)
 
 
 def _align(prediction: Prediction, labels: list[str]) -> np.ndarray:
@@ -281,12 +290,13 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
              use_context: bool = True, learning_curve: bool = False, curve_sizes: Sequence[int] | None = None,
              min_support: int = 5, options: dict[str, Any] | None = None, embedder: Embedder | None = None,
              cache=None, progress: Callable[[str], None] | None = None,
-             return_predictions: bool = False) -> dict[str, Any]:
+             return_predictions: bool = False, multilabel_top_k: int = 3) -> dict[str, Any]:
     """Evaluate a registered suggester on labelled examples; returns plain data (see the module docstring).
 
     Give ``cv=K`` for K-fold cross-validation grouped by ``Example.group``, or ``test=`` for a train/test
     split (``examples`` = training side). ``suggester`` defaults to :func:`best_suggester`. ``use_context``
-    passes ``Example.context`` to suggesters whose ``fit``/``predict`` take ``contexts``.
+    passes ``Example.context`` to suggesters whose ``fit``/``predict`` take ``contexts``. The multi-label
+    decisions suggest at most ``multilabel_top_k`` techniques a passage.
     """
     started = time.perf_counter()
     name = suggester or best_suggester()
@@ -331,9 +341,13 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
     rows: list[np.ndarray] = []
     fold_rows = []
     tested: list[Example] = []
+    fold_of_row: list[int] = []
+    fold_thresholds = []          # what each fold's model chose on its training side only
     for k, (train, held_out) in enumerate(splits_examples):
         say(f"fold {k + 1}/{len(splits_examples)}: train {len(train)}, test {len(held_out)}")
-        prediction = _fit_predict(name, encoder, options, labels_info, train, held_out, use_context)
+        model, prediction = _fit_model_predict(name, encoder, options, labels_info, train, held_out, use_context)
+        fold_thresholds.append(model_thresholds(model))
+        fold_of_row += [k] * len(held_out)
         P = _align(prediction, labels)
         fold_gold = [e.label for e in held_out]
         fold_top1 = float(np.mean(np.asarray(labels)[P.argmax(axis=1)] == np.asarray(fold_gold)))
@@ -349,6 +363,8 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
     if getattr(probe, "needs_embeddings", False):
         result["embedding_model"] = encoder.embedder.name   # e.g. all-MiniLM-L6-v2+int8 (ONNX, int8)
     result.update(metrics(gold, labels, P, min_support=min_support))
+    result["multilabel"] = multilabel.evaluate_items(tested, labels, P, fold_of_row, fold_thresholds,
+                                                     top_k=multilabel_top_k, min_support=min_support)
     result["folds"] = fold_rows
     if len(fold_rows) > 1:
         result["top1_fold_sd"] = round(float(np.std([f["top1"] for f in fold_rows], ddof=1)), 4)
@@ -442,6 +458,7 @@ def format_table(result: dict[str, Any], *, max_labels: int | None = 40) -> str:
         lines.append("calibration: " + ", ".join(f"{b['lo']:.1f}-{b['hi']:.1f}: n={b['count']} "
                                                    f"conf {b['confidence']:.2f} acc {b['accuracy']:.2f}"
                                                    for b in bins))
+    lines += multilabel.format_lines(result.get("multilabel"))
     curve = result.get("learning_curve")
     if curve:
         lines.append("")

@@ -18,6 +18,7 @@ from bctcoder.errors import InputError
 from bctcoder.suggest.corpora import CORPORA, default_corpus_files, load_corpus
 from bctcoder.suggest.csv_corpus import CsvColumns
 from bctcoder.suggest.evaluate import NpyCache, best_suggester, evaluate, format_table, limit_examples
+from bctcoder.suggest.multilabel import with_secondary_labels
 
 
 def evaluate_command(
@@ -56,6 +57,8 @@ def evaluate_command(
                                                "never split a group (default: each row its own)."),
     context_column: Optional[str] = typer.Option(None, "--context-column", help="csv: the text before (e.g. the "
                                                  "interviewer's question)."),
+    secondary_labels: bool = typer.Option(False, "--secondary-labels", help="pa-counseling: Strategy2 is a "
+                                          "second gold label of its sentence (trained on and scored as multi-label)."),
 ) -> None:
     """Evaluate a suggester on a labelled corpus or a project's own codings: per-technique precision/recall/F1,
     top-1/top-3, macro/micro F1, calibration and learning curves, from held-out documents only."""
@@ -83,6 +86,7 @@ def evaluate_command(
                             definitions=definitions, use_context=not no_context, embedding_cache=embedding_cache,
                             embedding_model=embedding_model, embedding_backend=embedding_backend,
                             csv_columns=CsvColumns(text_column, label_column, group_column, context_column),
+                            secondary_labels=secondary_labels,
                             progress=lambda message: print(message, file=sys.stderr, flush=True))
     if format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -95,8 +99,10 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
                    limit: int | None = None, seed: int = 0, definitions: Path | None = None,
                    use_context: bool = True, embedding_cache: Path | None = None,
                    embedding_model: Path | None = None, embedding_backend: str | None = None,
-                   csv_columns: CsvColumns | None = None, progress=None) -> dict:
-    """The work behind ``bctcoder evaluate``; returns the result dict (also used by the benchmark)."""
+                   csv_columns: CsvColumns | None = None, secondary_labels: bool = False, progress=None) -> dict:
+    """The work behind ``bctcoder evaluate``; returns the result dict (also used by the benchmark). With
+    ``secondary_labels`` an example's secondary labels (PA's Strategy2) become examples of their own, so
+    the sentence is one multi-label item (:func:`bctcoder.suggest.multilabel.with_secondary_labels`)."""
     corpus = corpus.strip().lower()
     if corpus not in CORPORA:
         raise InputError(f"unknown corpus {corpus!r} (choose from {', '.join(CORPORA)})", source="--corpus")
@@ -131,11 +137,12 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
         raise InputError("--corpus csv needs --train FILE (the labelled table)", source="--train")
     train_files = list(train) or default_corpus_files(corpus)
     data = load_corpus(corpus, train_files, definitions=definitions, csv_columns=csv_columns)
-    examples = limit_examples(data.examples, limit, seed)
+    expand = with_secondary_labels if secondary_labels else list
+    examples = expand(limit_examples(data.examples, limit, seed))
     test_examples = None
     if test:
         test_data = load_corpus(corpus, test, definitions=definitions, csv_columns=csv_columns)
-        test_examples = limit_examples(test_data.examples, limit, seed)
+        test_examples = expand(limit_examples(test_data.examples, limit, seed))
         if not test_examples:
             raise InputError("no labelled examples found in the test files", source="--test")
     if not examples:
@@ -144,7 +151,7 @@ def run_evaluation(*, corpus: str, train: list[Path], test: list[Path], cv: int 
     result = evaluate(examples, data.labels_info, name, cv=None if test_examples else (cv or 5),
                       test=test_examples, seed=seed, use_context=use_context, learning_curve=learning_curve,
                       cache=cache, embedder=embedder, progress=progress)
-    out = {"corpus": corpus, "label_mapping": data.label_mapping,
+    out = {"corpus": corpus, "label_mapping": data.label_mapping, "secondary_labels": secondary_labels,
            "train_files": [str(f) for f in train_files], "test_files": [str(f) for f in test]}
     out.update(result)
     return out

@@ -33,6 +33,7 @@ from bctcoder.errors import BctcoderError, InputError
 from bctcoder.store.models import COUNTING_ORIGINS, Code, Coding, Document, PassageEmbedding
 from bctcoder.suggest import registry
 from bctcoder.suggest.base import LabelInfo, Prediction, accepts_contexts, reads_turn_context
+from bctcoder.suggest.multilabel import check_mode, suggestion_ranking
 from bctcoder.suggest.passages import Passage, passages, span_contexts
 from bctcoder.taxonomy.service import get_meta
 
@@ -303,6 +304,7 @@ class SuggestionPlan:
     ranked: list[list[tuple[str, float]]]
     trained_on: int
     embeddings: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    thresholds: str = "none"    # the decision used: calibrated, global or none (top-k)
 
 
 def _check_options(top_k: int, min_confidence: float) -> None:
@@ -347,23 +349,25 @@ class ClusterOptions:
 def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = None, top_k: int = 3,
                      min_confidence: float = 0.0, suggester: str | None = None, mode: str = "sentence",
                      models: FittedModels | None = None, include_interviewer: bool = False,
-                     cluster: ClusterOptions | None = None, use_context: bool = True) -> SuggestionPlan:
+                     cluster: ClusterOptions | None = None, use_context: bool = True,
+                     thresholds: str = "calibrated") -> SuggestionPlan:
     """Read phase of a suggest run (``Project.suggest``): fit (or reuse) the model and rank techniques for
     every uncoded interviewee passage (interviewer turns too with ``include_interviewer``), each with its
-    previous turn as context when ``use_context``. ``read()`` gives short read sessions; none is held while
-    fitting, so other coders can save meanwhile. Writes nothing: new embeddings are kept in the plan."""
+    previous turn as context when ``use_context``; ``thresholds`` chooses which (:mod:`.multilabel`). ``read()``
+    gives short read sessions; none is held while fitting. Writes nothing: new embeddings are kept in the plan."""
     _check_options(top_k, min_confidence)
+    check_mode(thresholds)
     with read() as session:
         data = training_data(session, suggester, use_context)
         items = uncoded_passages(session, documents, mode, include_interviewer)
     model, prediction, embeddings = _fit_and_predict(read, data, [p.text for p in items], models, cluster,
                                                      [p.context for p in items])
-    ranked = prediction.top_k(top_k + 1) if prediction is not None else []
+    ranked, used = suggestion_ranking(model, prediction, top_k, thresholds)
     model_name = model.name
     embedder = getattr(model, "_embedder", None)
     if embedder is not None:
         model_name += f" ({embedder.name})"
-    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, embeddings)
+    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, embeddings, used)
 
 
 def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_k: int = 3,
@@ -399,9 +403,9 @@ def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_
             stored += 1
     session.flush()
     log_event(session, user, EventType.SUGGEST_RUN, model=plan.model_name, passages=len(plan.passages),
-              suggestions=stored, top_k=top_k, min_confidence=min_confidence)
+              suggestions=stored, top_k=top_k, min_confidence=min_confidence, thresholds=plan.thresholds)
     return {"model": plan.model_name, "passages": len(plan.passages), "suggestions": stored,
-            "trained_on": plan.trained_on}
+            "trained_on": plan.trained_on, "thresholds": plan.thresholds}
 
 
 def _select_suggestions(session: Session, ids: Iterable[int] | None, document: str | None,
