@@ -211,6 +211,13 @@ def known_name_findings(texts: Mapping[str, str], findings: Sequence[Finding], *
                          + r")(?![\w])")
     long_names = [p for p in people if len(p) >= 5]
     candidate = re.compile(r"(?<![\w'’\-])[A-Z][a-z]{4,}(?![\w\-])")
+    # One sense per interview: a name that is also a word ("Hope") found as a person in a document is that
+    # person at the start of a sentence of the same document too, where the capital says nothing.
+    named_here: dict[str, set[str]] = {}
+    for finding in findings:
+        if finding.category == PERSON:
+            named_here.setdefault(finding.document, set()).update(
+                w.removesuffix("'s").removesuffix("’s") for w in _WORD.findall(finding.text))
     found = []
     for document, text in texts.items():
         proper_noun = proper_nouns.get(document)
@@ -219,7 +226,8 @@ def known_name_findings(texts: Mapping[str, str], findings: Sequence[Finding], *
             if any(s <= m.start() and m.end() <= e for s, e in skip):
                 continue
             if is_common_word(m.group(), lowercase_words) and not written_as_name(
-                    text, m.start(), m.end(), proper_noun=proper_noun):
+                    text, m.start(), m.end(), proper_noun=proper_noun) and not (
+                    m.group() in named_here.get(document, ()) and is_sentence_start(text, m.start())):
                 continue
             found.append(Finding(document, m.start(), m.end(), m.group(), PERSON, 0.7, "project-names"))
         for m in candidate.finditer(text):
