@@ -8,10 +8,12 @@ rows together; :func:`write_key_csv` writes a key as CSV (guarded against spread
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
+from bctcoder.errors import InputError
 from bctcoder.file_errors import cannot_write
 from bctcoder.pseudonymise.findings import Proposal
 from bctcoder.pseudonymise.offsets import OffsetMap, apply_replacements
@@ -83,13 +85,22 @@ def pseudonymise_document(text: str, proposals: Sequence[Proposal]) -> tuple[str
 
 
 def write_key_csv(path: str | Path, rows: Iterable[KeyRow]) -> None:
-    """Write key rows as CSV (UTF-8, columns :data:`KEY_COLUMNS`), cells guarded against formulas."""
+    """Write key rows as CSV (UTF-8, columns :data:`KEY_COLUMNS`), cells guarded against formulas. A key is
+    never overwritten (an existing file is refused) and never left half-written (a temporary sibling, then a
+    rename)."""
     path = Path(path)
+    if path.exists():
+        raise InputError("the key file already exists; choose a new name (a key is never overwritten)",
+                         source=str(path))
+    tmp = path.with_name(path.name + ".part")
     try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with tmp.open("x", encoding="utf-8", newline="") as handle:
             writer = SafeCsvWriter(handle)
             writer.writerow(KEY_COLUMNS)
             for row in rows:
                 writer.writerow(astuple(row))
+        tmp.replace(path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise cannot_write(exc, path) from None

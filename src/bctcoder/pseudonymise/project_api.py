@@ -17,9 +17,8 @@ from bctcoder.coding.events import EventType, log_event
 from bctcoder.errors import InputError, ProjectError
 from bctcoder.pseudonymise import proposal_store
 from bctcoder.pseudonymise.pseudonymised_copy import pseudonymised_stamp, write_copy
+from bctcoder.pseudonymise.replacements import DATE_POLICIES
 from bctcoder.store import database
-
-DATE_POLICIES = ("month", "year", "remove")
 
 
 def _study_lists(from_cases: Mapping[str, list[Any]], names_file: str | Path | None) -> Any:

@@ -32,6 +32,17 @@ ORGANISATION_ATTRIBUTES = frozenset({"organisation", "organization", "service", 
                                      "provider", "charity"})
 
 
+def identifier_kind(attribute: str) -> str | None:
+    """Whether a case attribute holds people's names, places or organisations (``"people"``, ``"places"``,
+    ``"organisations"``), by its name (case, spaces and underscores ignored); None for any other attribute."""
+    key = " ".join(attribute.replace("_", " ").casefold().split())
+    for kind, names in (("people", PEOPLE_ATTRIBUTES), ("places", PLACE_ATTRIBUTES),
+                        ("organisations", ORGANISATION_ATTRIBUTES)):
+        if key in names:
+            return kind
+    return None
+
+
 def case_identifiers(session: Session) -> dict[str, list[Any]]:
     """Names, places and organisations the cases themselves record (attributes such as ``name``, ``site``,
     ``organisation``): the study's own lists, which catch what a general model misses. People come with their
@@ -41,16 +52,11 @@ def case_identifiers(session: Session) -> dict[str, list[Any]]:
         CaseValue, CaseValue.attribute_id == Attribute.id).join(Case, CaseValue.case_id == Case.id).where(
         CaseValue.status == "value"))
     for attribute, value, case_key in rows:
-        key = " ".join(str(attribute).replace("_", " ").casefold().split())
+        kind = identifier_kind(str(attribute))
         text = str(value or "").strip()
-        if not text or len(text) > 200:
+        if kind is None or not text or len(text) > 200:
             continue
-        if key in PEOPLE_ATTRIBUTES:
-            found["people"].setdefault(text, case_key)
-        elif key in PLACE_ATTRIBUTES:
-            found["places"].setdefault(text, None)
-        elif key in ORGANISATION_ATTRIBUTES:
-            found["organisations"].setdefault(text, None)
+        found[kind].setdefault(text, case_key if kind == "people" else None)
     return {"people": sorted(found["people"].items()), "places": sorted(found["places"]),
             "organisations": sorted(found["organisations"])}
 

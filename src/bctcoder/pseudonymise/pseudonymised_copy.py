@@ -12,8 +12,6 @@ replacement, document and both positions) goes to a separate CSV file for the ow
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,27 +23,19 @@ from sqlalchemy.orm import Session
 from bctcoder.coding.events import EventType, log_event
 from bctcoder.corpus.transcript import text_sha256
 from bctcoder.errors import InputError, ProjectError
-from bctcoder.pseudonymise.proposal_store import ORGANISATION_ATTRIBUTES, PEOPLE_ATTRIBUTES, PLACE_ATTRIBUTES, clear
-from bctcoder.spreadsheet_safety import SafeCsvWriter
+from bctcoder.pseudonymise.key_file import KeyRow, write_key_csv
+from bctcoder.pseudonymise.proposal_store import clear, identifier_kind
 from bctcoder.store import copy as project_copy
 from bctcoder.store import database
 from bctcoder.store.models import Attribute, Case, CaseValue, Coding, Document, Event, PassageEmbedding, Turn
 from bctcoder.taxonomy.service import get_meta, set_meta
 
-KEY_COLUMNS = ("document", "category", "original", "replacement", "start", "end", "new_start", "new_end")
 PSEUDONYMISED_META = "pseudonymised"
 """Meta key a pseudonymised copy carries (when, how many replacements); its absence means "original"."""
 
 
-def _attribute_kind(name: str) -> str | None:
-    key = " ".join(name.replace("_", " ").casefold().split())
-    if key in PEOPLE_ATTRIBUTES:
-        return "[name]"
-    if key in PLACE_ATTRIBUTES:
-        return "[place]"
-    if key in ORGANISATION_ATTRIBUTES:
-        return "[organisation]"
-    return None
+PLACEHOLDERS = {"people": "[name]", "places": "[place]", "organisations": "[organisation]"}
+"""What an identifying case attribute becomes when no replacement of the same text was accepted."""
 
 
 def _expected_quote(text: str, start: int, end: int, replacements: list[dict[str, Any]]) -> str:
@@ -130,20 +120,12 @@ def _rewrite_residue(session: Session, by_original: Mapping[str, str]) -> int:
     folded = {o.casefold(): r for o, r in by_original.items()}
     for value, attribute in session.execute(select(CaseValue, Attribute).join(
             Attribute, CaseValue.attribute_id == Attribute.id).where(CaseValue.status == "value")):
-        placeholder = _attribute_kind(attribute.name)
+        kind = identifier_kind(attribute.name)
+        placeholder = PLACEHOLDERS[kind] if kind else None
         if placeholder and value.value:
             value.value = folded.get(value.value.strip().casefold(), placeholder)
             changed += 1
     return changed
-
-
-def _key_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer)
-    writer.writerow(KEY_COLUMNS)
-    for row in rows:
-        writer.writerow([row[c] for c in KEY_COLUMNS])
-    return buffer.getvalue()
 
 
 def write_copy(source: Engine, accepted: dict[str, list[dict[str, Any]]], dest_url: str, key_path: Path, *,
@@ -157,7 +139,7 @@ def write_copy(source: Engine, accepted: dict[str, list[dict[str, Any]]], dest_u
         raise InputError(f"the folder {key_path.parent} does not exist", source=str(key_path))
     project_copy.copy_project(source, dest_url)
     dest = database.make_engine(dest_url)
-    key_rows: list[dict[str, Any]] = []
+    key_rows: list[KeyRow] = []
     try:
         with dest.begin() as conn, Session(bind=conn, expire_on_commit=False) as session:
             totals = {"documents": 0, "replacements": 0, "codings": 0}
@@ -172,7 +154,8 @@ def write_copy(source: Engine, accepted: dict[str, list[dict[str, Any]]], dest_u
                 totals["codings"] += counts["codings"]
                 for r in replacements:
                     by_original.setdefault(r["original"], r["replacement"])
-                    key_rows.append({"document": name, **{c: r[c] for c in KEY_COLUMNS if c in r}})
+                    key_rows.append(KeyRow(name, r["start"], r["end"], r["original"], r["replacement"],
+                                           r["category"], r["new_start"], r["new_end"]))
             residue = _rewrite_residue(session, by_original)
             for doc in session.scalars(select(Document).where(Document.source_path.is_not(None))):
                 doc.source_path = None
@@ -183,7 +166,7 @@ def write_copy(source: Engine, accepted: dict[str, list[dict[str, Any]]], dest_u
             set_meta(session, PSEUDONYMISED_META, stamp)
             log_event(session, user, EventType.PSEUDONYMS_APPLY, **totals, fields_scrubbed=residue)
             session.flush()
-        _write_key(key_path, key_rows)
+        write_key_csv(key_path, key_rows)
     except BaseException:
         project_copy.drop_everything(dest)
         dest.dispose()
@@ -191,18 +174,6 @@ def write_copy(source: Engine, accepted: dict[str, list[dict[str, Any]]], dest_u
     dest.dispose()
     return {"destination": dest_url, "key": str(key_path), **totals, "fields_scrubbed": residue,
             "key_rows": len(key_rows)}
-
-
-def _write_key(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as handle:
-            handle.write(_key_csv(rows))
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write the key ({exc.strerror or exc})", source=str(path)) from None
 
 
 def pseudonymised_stamp(session: Session) -> dict[str, Any] | None:
