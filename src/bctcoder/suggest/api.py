@@ -22,7 +22,7 @@ class SuggestMixin(ProjectContext):
 
     @requires(Action.MANAGE_TAXONOMY)
     def set_suggester(self, name: str) -> None:
-        """Choose the project's suggester by registry name (e.g. ``hybrid.v1``, ``lexical.v1``)."""
+        """Choose the project's suggester by registry name (e.g. ``ensemble.v1``, ``lexical.v4``)."""
         if name not in registry.available():
             registry.create(name)  # raises with the list of names
         with self.transaction() as s:

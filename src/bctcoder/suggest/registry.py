@@ -13,7 +13,8 @@ from bctcoder.errors import BctcoderError
 
 _FACTORIES: dict[str, Callable[..., Any]] = {}
 DEFAULT = "ensemble.v1"
-FALLBACK = "lexical.v1"
+FALLBACK = "lexical.v4"
+"""Without the ``[suggest]`` extra: calibrated ``lexical.v1`` (two stages, with thresholds)."""
 
 
 def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
