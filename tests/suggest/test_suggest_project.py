@@ -44,6 +44,7 @@ def test_lexical_suggestions_never_count_until_accepted(demo, no_network):
     before = demo.summary()
     result = demo.suggest(suggester="lexical.v1", top_k=2)
     assert result["suggestions"] > 0 and result["model"] == "lexical.v1"
+    assert "lexical.v4 is its calibrated successor" in result["note"]     # an uncalibrated version says so
     pending = demo.suggestions()
     assert set(pending["model"]) == {"lexical.v1"} and pending["confidence"].between(0, 1).all()
     assert demo.summary() == before                      # suggestions are not evidence

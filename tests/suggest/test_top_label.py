@@ -104,3 +104,17 @@ def test_every_current_suggester_is_calibrated():
     for name in ("lexical.v4", "supervised.v2", "hybrid.v2", "zeroshot.v3"):
         model = registry.create(name)
         assert model.top_label and model.name == name
+
+
+def test_a_superseded_suggester_says_so_where_its_numbers_are_shown():
+    from bctcoder.suggest.evaluate import evaluate, format_table
+    from tests.suggest.test_evaluate import LABELS, synthetic
+
+    for old, new in registry.SUPERSEDED.items():
+        assert new in registry.available() and registry.calibration_note(old).startswith(f"{old}'s confidences")
+        assert registry.calibration_note(new) is None
+    assert registry.calibration_note("ensemble.v1") is None
+    old = evaluate(synthetic(), LABELS, "lexical.v1", cv=3)
+    assert "lexical.v4 is its calibrated successor" in old["note"]
+    assert "note: lexical.v1's confidences are not calibrated" in format_table(old)
+    assert "note" not in evaluate(synthetic(), LABELS, "lexical.v4", cv=3)

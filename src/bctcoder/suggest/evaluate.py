@@ -372,6 +372,8 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
         say("learning curve ...")
         result["learning_curve"] = _learning_curve(name, encoder, options, labels_info, splits_examples,
                                                    labels, use_context, seed, curve_sizes)
+    if registry.calibration_note(name):
+        result["note"] = registry.calibration_note(name)
     result["seconds"] = round(time.perf_counter() - started, 1)
     if return_predictions:
         result["_predictions"] = {"labels": labels, "probabilities": P, "gold": gold,
@@ -437,6 +439,8 @@ def format_table(result: dict[str, Any], *, max_labels: int | None = 40) -> str:
     lines.append(head)
     if result.get("label_mapping"):
         lines.append(f"labels: {result['label_mapping']}")
+    if result.get("note"):
+        lines.append(f"note: {result['note']}")
 
     def f(x):
         return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"

@@ -17,6 +17,21 @@ FALLBACK = "lexical.v4"
 """Without the ``[suggest]`` extra: calibrated ``lexical.v1`` (two stages, with thresholds)."""
 
 
+SUPERSEDED = {"lexical.v1": "lexical.v4", "lexical.v2": "lexical.v4", "supervised.v1": "supervised.v2",
+              "hybrid.v1": "hybrid.v2", "zeroshot.v1": "zeroshot.v3", "zeroshot.v2": "zeroshot.v3"}
+"""Versions kept so that stored suggestions keep naming the model that made them, whose confidences are not
+calibrated on every held-out set (ECE above 0.10, BENCHMARKS.md), each with the calibrated version to use."""
+
+
+def calibration_note(name: str) -> str | None:
+    """A one-line note for a superseded suggester (None for a calibrated one)."""
+    successor = SUPERSEDED.get(name)
+    if successor is None:
+        return None
+    return (f"{name}'s confidences are not calibrated on every data set (held-out ECE above 0.10); "
+            f"{successor} is its calibrated successor")
+
+
 def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register a suggester factory under a versioned name."""
 

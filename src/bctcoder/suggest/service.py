@@ -305,6 +305,7 @@ class SuggestionPlan:
     trained_on: int
     embeddings: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     thresholds: str = "none"    # the decision used: calibrated, global or none (top-k)
+    note: str | None = None     # registry.calibration_note of a superseded suggester
 
 
 def _check_options(top_k: int, min_confidence: float) -> None:
@@ -367,7 +368,8 @@ def plan_suggestions(read: ReadSessions, *, documents: Iterable[str] | None = No
     embedder = getattr(model, "_embedder", None)
     if embedder is not None:
         model_name += f" ({embedder.name})"
-    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, embeddings, used)
+    return SuggestionPlan(model_name, items, ranked, model.n_training_examples, embeddings, used,
+                          registry.calibration_note(model.name))
 
 
 def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_k: int = 3,
@@ -405,7 +407,8 @@ def store_suggestions(session: Session, user: str, plan: SuggestionPlan, *, top_
     log_event(session, user, EventType.SUGGEST_RUN, model=plan.model_name, passages=len(plan.passages),
               suggestions=stored, top_k=top_k, min_confidence=min_confidence, thresholds=plan.thresholds)
     return {"model": plan.model_name, "passages": len(plan.passages), "suggestions": stored,
-            "trained_on": plan.trained_on, "thresholds": plan.thresholds}
+            "trained_on": plan.trained_on, "thresholds": plan.thresholds,
+            **({"note": plan.note} if plan.note else {})}
 
 
 def _select_suggestions(session: Session, ids: Iterable[int] | None, document: str | None,

@@ -11,7 +11,8 @@ Ramdas, "Top-label calibration", ICLR 2022)::
 
 and the other labels share ``1 - c'`` in their old proportions. The top label stays on top (``c'`` is never
 let below what keeps it there), so the ranking, top-1, top-3 and per-technique F1 of the ranking are unchanged;
-what changes is how sure the numbers say the model is. Held out (HBCP, 5-fold CV by paper; lexical.v2 → lexical.v4): ECE .137 → .071.
+what changes is how sure the numbers say the model is. Held out (HBCP, 5-fold CV by paper; lexical.v2 →
+lexical.v4): ECE .137 → .071.
 
 Fitted only with enough out-of-fold rows (``MIN_ROWS``) holding both right and wrong top labels; otherwise
 the identity (``a = 1, b = 0``).
