@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from typer.testing import CliRunner
 
 from bctcoder.cli.main import app
 
 
+@pytest.mark.slow  # over 2 s on 2 cores: CI's slow stage runs it
 def test_thresholds_option_reaches_the_library_and_bad_values_fail_cleanly(tmp_path, demo_template):
     path = tmp_path / "demo.bctcoder"
     shutil.copy(demo_template, path)
