@@ -74,6 +74,9 @@ def test_transcribe_recording_writes_turns_both_ways_and_reports(stand_in, tmp_p
     result = transcribe_recording(["P04_interviewer.wav", "P04_participant.wav"], out_dir=tmp_path / "out",
                                   speakers=["Interviewer", "P04"], progress=lambda *a: progress.append(a))
     assert stand_in.calls[0]["vad_filter"] is True and len(stand_in.calls) == 2
+    # the VAD cuts every silence as long as the pause that ends a turn (1 s by default), so whisper cannot
+    # stretch the last word of a turn over the pause (a mono mix lost turns with faster-whisper's 2 s)
+    assert stand_in.calls[0]["vad_parameters"] == {"min_silence_duration_ms": 1000}
     assert result["name"] == "P04" and result["mode"] == "tracks" and result["turns"] == 4
     assert result["duration"] == 20.0 and result["audio_seconds"] == 36.0
     assert result["speakers"] == [{"speaker": "Interviewer", "turns": 2, "words": 12, "seconds": 4.5},
@@ -195,3 +198,9 @@ def test_a_failure_inside_whisper_is_one_line_naming_the_track(stand_in, tmp_pat
     assert out.exit_code == 1
     assert out.output.strip() == "Error: P04_a.wav: transcription failed (out of memory in the encoder)"
     assert not (tmp_path / "t").exists()
+
+
+def test_the_vad_silence_follows_the_pause_setting():
+    assert recording.vad_parameters(1.0) == {"min_silence_duration_ms": 1000}
+    assert recording.vad_parameters(2.5) == {"min_silence_duration_ms": 2500}
+    assert recording.vad_parameters(0.0) == {"min_silence_duration_ms": recording.MIN_VAD_SILENCE_MS}
