@@ -20,19 +20,27 @@ def test_temper_keeps_the_order_and_recovers_a_known_temperature():
     assert np.allclose(temper(true, 1.0), true)
 
 
-def test_lexical_v2_ranks_like_lexical_v1_with_tempered_numbers():
-    words = {"goal": "goal plan target aim week", "support": "help friend listen talk there",
-             "reward": "treat prize praise earned reward"}
-    labels_info = [LabelInfo(k, k) for k in words]
+TOPICS = {"goal": "goal plan target aim week", "support": "help friend listen talk there",
+          "reward": "treat prize praise earned reward"}
+
+
+def topic_passages(words_each: int = 4, noise: str = "the a and so it was", documents: int = 12):
+    """Three techniques told apart by their words, three passages each in every document: (labels_info,
+    texts, labels, groups)."""
     rng = np.random.default_rng(1)
     texts, labels, groups = [], [], []
-    for doc in range(12):
-        for label, vocab in words.items():
+    for doc in range(documents):
+        for label, vocab in TOPICS.items():
             for _ in range(3):
-                texts.append(" ".join(rng.choice(vocab.split(), 4)) + " " + " ".join(rng.choice(
-                    "the a and so it was".split(), 3)))
+                texts.append(" ".join(rng.choice(vocab.split(), words_each)) + " " +
+                             " ".join(rng.choice(noise.split(), 3)))
                 labels.append(label)
                 groups.append(f"d{doc}")
+    return [LabelInfo(k, k) for k in TOPICS], texts, labels, groups
+
+
+def test_lexical_v2_ranks_like_lexical_v1_with_tempered_numbers():
+    labels_info, texts, labels, groups = topic_passages()
     plain = registry.create("lexical.v1").fit(texts, labels, labels_info, groups) or registry.create("lexical.v1")
     calibrated = registry.create("lexical.v2").fit(texts, labels, labels_info, groups)
     probe = ["plan a goal for the week", "a friend to listen", "praise as a reward"]

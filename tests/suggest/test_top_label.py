@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from bctcoder.suggest import registry
-from bctcoder.suggest.base import LabelInfo
 from bctcoder.suggest.calibrated import best_temperature, temper
 from bctcoder.suggest.evaluate import metrics
 from bctcoder.suggest.top_label import TopLabelScaling, fit_top_label
+from tests.suggest.test_calibrated import topic_passages
 
 
 def _rows(rng, n: int, k: int = 40) -> np.ndarray:
@@ -78,18 +78,8 @@ def test_a_shape_one_temperature_cannot_fix_is_fixed_on_held_out_rows():
 
 @pytest.mark.parametrize("name", ["lexical.v4"])
 def test_two_stage_lexical_ranks_like_lexical_v1(name):
-    words = {"goal": "goal plan target aim week", "support": "help friend listen talk there",
-             "reward": "treat prize praise earned reward"}
-    labels_info = [LabelInfo(k, k) for k in words]
-    rng = np.random.default_rng(1)
-    texts, labels, groups = [], [], []
-    for doc in range(12):
-        for label, vocab in words.items():
-            for _ in range(3):
-                noise = " ".join(rng.choice("the a and so it was goal help treat".split(), 3))
-                texts.append(" ".join(rng.choice(vocab.split(), 2)) + " " + noise)
-                labels.append(label)
-                groups.append(f"d{doc}")
+    # words shared between techniques in the noise, so that the model is unsure of some passages
+    labels_info, texts, labels, groups = topic_passages(2, "the a and so it was goal help treat")
     plain = registry.create("lexical.v1")
     plain.fit(texts, labels, labels_info, groups)
     model = registry.create(name).fit(texts, labels, labels_info, groups)
