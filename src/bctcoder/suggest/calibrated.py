@@ -19,11 +19,11 @@ train → valid, 2,722 supporter turns): macro-F1 .4669 → .4674, top-1 .5165 �
 
 **Two stages** (``top_label=True``): after the temperature, the top label's confidence is mapped through a
 logistic curve fitted on the same out-of-fold predictions (:mod:`bctcoder.suggest.top_label`), for models one
-temperature cannot fix; 5 inner folds instead of 3. Registered: ``lexical.v4``, ``supervised.v2``,
+temperature cannot fix. Registered: ``lexical.v4``, ``supervised.v2``,
 ``hybrid.v2`` and ``zeroshot.v3`` (calibrated ``lexical.v1``, ``supervised.v1``, ``hybrid.v1``, ``zeroshot.v2``;
 the uncalibrated versions stay registered so stored suggestions keep saying which model made them).
 ``lexical.v4`` is the fallback suggester without the ``[suggest]`` extra. Held out (HBCP 62 papers, 5-fold CV
-by paper), ECE: lexical .137 (``lexical.v2``) → .071, supervised .063, hybrid .089, zero-shot .065; the ranking
+by paper), ECE: lexical .137 (``lexical.v2``) → .057, supervised .071, hybrid .068, zero-shot .065; the ranking
 is that of the uncalibrated model.
 
 The same out-of-fold probabilities, calibrated, choose the decision thresholds (:mod:`bctcoder.suggest.thresholds`):
@@ -181,9 +181,10 @@ def lexical_v3(**options: Any) -> Calibrated:
     return model
 
 
-INNER_FOLDS_V2 = 5
-"""Inner folds of the two-stage calibrated suggesters: their out-of-fold models see 4/5 of the training data,
-closer to the final model than 2/3 (HBCP, lexical: ECE .137 with 3 folds, .120 with 5, temperature only)."""
+INNER_FOLDS_V2 = 3
+"""Inner folds of the two-stage calibrated suggesters. Five (out-of-fold models closer to the final one) were
+tried first: HBCP lexical ECE .071 with 5 against .057 with 3 in the same cross-validation, and fitting took
+longer (32 s against 23 s for 200 coded passages, ``benchmarks/bench_suggest.py``)."""
 
 
 def _two_stage(name: str, base: str, options: dict[str, Any]) -> Calibrated:
