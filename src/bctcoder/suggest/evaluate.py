@@ -372,8 +372,8 @@ def evaluate(examples: Sequence[Example], labels_info: Sequence[LabelInfo], sugg
         say("learning curve ...")
         result["learning_curve"] = _learning_curve(name, encoder, options, labels_info, splits_examples,
                                                    labels, use_context, seed, curve_sizes)
-    if registry.calibration_note(name):
-        result["note"] = registry.calibration_note(name)
+    if note := registry.calibration_note(name):
+        result["note"] = note
     result["seconds"] = round(time.perf_counter() - started, 1)
     if return_predictions:
         result["_predictions"] = {"labels": labels, "probabilities": P, "gold": gold,
